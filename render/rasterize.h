@@ -1,0 +1,34 @@
+#pragma once
+// DIB-R rasterization (Chen et al. 2019), modelled on Kaolin's dibr_rasterization.
+// Conventions (NDC, pixel centres, culling, depth) are in docs/conventions.md.
+#include <ATen/core/Tensor.h>
+
+namespace dibr {
+
+struct RasterizeSettings {
+  int height = 64;
+  int width = 64;
+  double sigmainv = 7000.0;  // sharpness of the soft silhouette, in 1/NDC^2
+  double boxlen = 0.02;      // NDC margin added to a face's box when gathering soft-mask faces
+  int knum = 30;             // at most this many faces contribute to one uncovered pixel
+};
+
+struct RasterizeOutput {
+  at::Tensor features;    // (B,H,W,D) barycentric interpolation of face_features; 0 on background
+  at::Tensor soft_mask;   // (B,H,W) 1 on covered pixels, 1-prod(1-exp(-sigmainv*d^2)) elsewhere
+  at::Tensor face_index;  // (B,H,W) int64, winning face, -1 on background (no gradient)
+};
+
+// face_vertices_z     (B,F,3)   camera-space z of each face corner (camera looks down -z: larger is nearer)
+// face_vertices_image (B,F,3,2) NDC x,y of each corner (x right, y up)
+// face_features       (B,F,3,D) per-corner features to interpolate
+// face_normals_z      (B,F)     z of the face normal; faces with normal z < 0 are culled from coverage
+// Floating tensors share one dtype (float32 or float64) and one device (CPU or CUDA).
+// Differentiable w.r.t. face_vertices_image and face_features through autograd.
+RasterizeOutput dibr_rasterize(const at::Tensor& face_vertices_z,
+                               const at::Tensor& face_vertices_image,
+                               const at::Tensor& face_features,
+                               const at::Tensor& face_normals_z,
+                               const RasterizeSettings& settings);
+
+}  // namespace dibr

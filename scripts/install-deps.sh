@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian bookworm packages DIB-R Studio builds and tests with. Idempotent.
+#   scripts/install-deps.sh          everything (core, studio, tests, benchmarks)
+#   scripts/install-deps.sh --core   only what the core (render + trainer + CLI) needs
+set -euo pipefail
+
+core=(build-essential cmake ccache pkg-config libtorch-dev zlib1g-dev libstb-dev
+      nlohmann-json3-dev libcli11-dev libnanoflann-dev libgtest-dev libbenchmark-dev)
+gui=(libglfw3-dev libimgui-dev libepoxy-dev libglm-dev libopencv-dev xvfb xauth xdotool)
+
+packages=("${core[@]}")
+[[ "${1:-}" == "--core" ]] || packages+=("${gui[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,46 @@
+#pragma once
+// `dibr chamfer`: evaluates predicted OBJ meshes (written by `dibr eval`) against GT point clouds.
+#include <array>
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dibr {
+
+struct ChamferReportOptions {
+  std::string predictions_dir;  // <dir>/<class>/<id>_0.obj
+  std::string data_root;
+  std::vector<std::string> classes;  // empty = all classes found in predictions_dir
+  std::string split = "test";
+  int num_points = 2500;        // reference protocol; dvr_protocol uses 100000
+  bool dvr_protocol = false;
+  uint64_t seed = 0;
+  std::function<void(int done, int total)> progress;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct ChamferRow {
+  std::string class_id, object_id;
+  double chamfer = 0, pred_to_gt = 0, gt_to_pred = 0;  // unscaled
+  std::array<double, 5> fscore{};
+};
+struct ChamferClassRow {
+  std::string class_id;
+  int objects = 0;
+  double chamfer = 0;  // mean over objects, unscaled
+  std::array<double, 5> fscore{};
+};
+struct ChamferReport {
+  std::vector<ChamferRow> objects;
+  std::vector<ChamferClassRow> classes;
+  double mean_of_class_means = 0;  // unscaled
+  std::vector<std::string> problems;  // missing predictions or GT, with the path
+  std::string markdown() const;       // table ×100 as in the paper
+  // Writes <prefix>.md, <prefix>.csv, <prefix>.json.
+  void save(const std::string& prefix) const;
+};
+
+ChamferReport run_chamfer_report(const ChamferReportOptions& options);
+
+}  // namespace dibr

@@ -1,0 +1,45 @@
+#pragma once
+// Prefetching batch loader: worker threads assemble batches of (objects x views) ahead of training.
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "trainer/dataset.h"
+
+namespace dibr {
+
+struct Batch {
+  at::Tensor images;      // (N,3,S,S) float32 [0,1], N = objects * views; views of one object are adjacent
+  at::Tensor masks;       // (N,1,S,S) float32
+  at::Tensor world_mats;  // (N,4,4) float32
+  at::Tensor focals;      // (N) float32 NDC focal length (camera_mat[0][0])
+  at::Tensor object_index;  // (N) int64 index into DatasetIndex::objects
+  at::Tensor view_index;    // (N) int64
+};
+
+struct LoaderOptions {
+  int batch_objects = 8;
+  int views_per_object = 2;  // distinct random views per object
+  int image_size = 64;
+  int workers = 2;
+  int prefetch = 4;          // batches queued ahead
+  uint64_t seed = 0;
+  bool pin_memory = false;   // for CUDA training
+};
+
+class BatchLoader {
+ public:
+  BatchLoader(const DatasetIndex& index, const LoaderOptions& options);
+  ~BatchLoader();
+  // Blocks until the next batch is ready. Epochs reshuffle forever. Errors in workers are rethrown here.
+  Batch next();
+  // Resets the random stream so that batch k after reset(seed, k) is the same as in a fresh run.
+  void reset(uint64_t seed, int64_t batches_already_drawn);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dibr
