@@ -1,30 +1,18 @@
-# Quick start:  make run   (install deps, build, train on the built-in sample)
-#               make test  (build and run every test)
+# Developer shortcuts; the README's quick start uses scripts/run.sh and scripts/test.sh directly.
 BUILD ?= build
 JOBS ?= $(shell nproc)
-CMAKE_FLAGS ?=
-RUN_ARGS ?= --preset quick --max-steps 600
 
-.PHONY: deps configure build run test bench clean
+.PHONY: run test build bench clean
 
-deps:
-	scripts/install-deps.sh
+run:
+	scripts/run.sh
 
-$(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+test:
+	scripts/test.sh
 
-configure: $(BUILD)/CMakeCache.txt
-
-build: configure
+build:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD) -j $(JOBS)
-
-run: deps
-	$(MAKE) build
-	$(BUILD)/trainer/dibr train $(RUN_ARGS)
-
-test: deps
-	$(MAKE) build
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
 	$(BUILD)/bench/dibr_bench

@@ -6,7 +6,7 @@ set -euo pipefail
 
 core=(build-essential cmake ccache pkg-config libtorch-dev zlib1g-dev libstb-dev
       nlohmann-json3-dev libcli11-dev libnanoflann-dev libgtest-dev libbenchmark-dev)
-gui=(libglfw3-dev libimgui-dev libepoxy-dev libglm-dev libopencv-dev xvfb xauth xdotool)
+gui=(libglfw3-dev libimgui-dev libepoxy-dev libglm-dev libopencv-dev xvfb xauth xdotool libgl1-mesa-dri)
 
 packages=("${core[@]}")
 [[ "${1:-}" == "--core" ]] || packages+=("${gui[@]}")
