@@ -3,6 +3,9 @@
 // we render in an OpenGL-style camera frame (x right, y up, looking down -z). See docs/conventions.md.
 #include <ATen/core/Tensor.h>
 
+#include <cstdint>
+#include <utility>
+
 namespace dibr {
 
 constexpr double kNmrFovyDegrees = 30.0;
@@ -30,5 +33,12 @@ struct ProjectedVertices {
 // vertices (B,V,3) world; view (B,4,4) OpenGL world->camera; focal scalar or (B) tensor in NDC units.
 // Differentiable w.r.t. vertices.
 ProjectedVertices project_vertices(const at::Tensor& vertices, const at::Tensor& view, const at::Tensor& focal);
+
+// Camera centres in world coordinates, -R^T t, from (B,4,4) world_mat (OpenCV or OpenGL) -> (B,3).
+at::Tensor camera_center_from_world_mat(const at::Tensor& world_mat);
+// (H,W,2) NDC x,y of every pixel centre: pixel (h,w) -> ((2w+1-W)/W, (H-2h-1)/H); row 0 is the top.
+at::Tensor pixel_center_ndc(int64_t height, int64_t width, const at::TensorOptions& options);
+// Inverse of the pixel-centre formula: continuous (row, col), pixel centres at integer values.
+std::pair<double, double> ndc_to_pixel(double x_ndc, double y_ndc, int64_t height, int64_t width);
 
 }  // namespace dibr
