@@ -22,9 +22,13 @@ struct EvalOptions {
 
 struct EvalSummary {
   int written = 0;
-  std::vector<std::string> problems;
+  int total = 0;                      // objects of the split that were indexed
+  bool cancelled = false;             // options.cancel was raised before every object was done
+  std::vector<std::string> problems;  // "<file>: <what is wrong>"; also written to <out_dir>/problems.txt
 };
 
+// Throws std::runtime_error for a bad checkpoint, data root or output folder; a bad object is recorded in
+// problems and the others go on. Also writes <out_dir>/eval.json (checkpoint, step, split, counts).
 EvalSummary run_eval(const EvalOptions& options);
 
 }  // namespace dibr

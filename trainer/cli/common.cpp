@@ -1,0 +1,80 @@
+#include "trainer/cli/common.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <stdexcept>
+
+#include "trainer/progress_line.h"
+#include "trainer/sample_maker.h"
+
+namespace dibr::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+struct sigaction g_previous {};
+
+void on_sigint(int) {
+  if (g_interrupted.exchange(true)) _exit(130);
+  static const char kMessage[] = "\ninterrupted: finishing cleanly (press Ctrl-C again to quit at once)\n";
+  [[maybe_unused]] auto ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+}
+
+}  // namespace
+
+InterruptHandler::InterruptHandler() {
+  g_interrupted = false;
+  struct sigaction action {};
+  action.sa_handler = on_sigint;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &g_previous);
+}
+
+InterruptHandler::~InterruptHandler() { sigaction(SIGINT, &g_previous, nullptr); }
+
+const std::atomic<bool>& InterruptHandler::flag() const { return g_interrupted; }
+
+std::string resolve_data_root(const std::string& data_flag, const char* command) {
+  namespace fs = std::filesystem;
+  if (!data_flag.empty()) {
+    if (!fs::is_directory(data_flag)) {
+      throw std::runtime_error(std::string("--data '") + data_flag + "' is not a folder (expected the DVR NMR " +
+                               "layout: <root>/<class>/softras_*.lst; leave --data out to use the built-in sample)");
+    }
+    std::cerr << "dibr " << command << ": data " << data_flag << "\n";
+    return data_flag;
+  }
+  ProgressLine line(stderr, 5);
+  bool generated = false;
+  const std::string root = ensure_default_sample([&](int done, int total) {
+    generated = true;
+    line.update(done, "generating the built-in sample: object " + std::to_string(done) + "/" + std::to_string(total));
+  });
+  if (generated) line.finish("generated the built-in sample");
+  std::cerr << "dibr " << command << ": data = built-in sample at " << root << " (use --data DIR for the NMR dataset)\n";
+  return root;
+}
+
+void write_text_file(const std::string& path, const std::string& text) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  out.close();
+  if (!out) throw std::runtime_error("could not write '" + path + "'");
+}
+
+size_t print_problems(const std::string& title, const std::vector<std::string>& problems, size_t limit) {
+  if (problems.empty()) return 0;
+  std::cerr << title << ": " << problems.size() << (problems.size() == 1 ? " problem" : " problems") << ":\n";
+  for (size_t i = 0; i < problems.size() && i < limit; ++i) std::cerr << "  " << problems[i] << "\n";
+  if (problems.size() > limit) std::cerr << "  ... and " << problems.size() - limit << " more\n";
+  return problems.size();
+}
+
+}  // namespace dibr::cli

@@ -1,0 +1,31 @@
+#pragma once
+// Helpers shared by the `dibr` subcommands.
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace dibr::cli {
+
+// Ctrl-C handling for long jobs: the first SIGINT sets flag() so the job can stop cleanly (and write what it
+// must); a second SIGINT ends the process at once with status 130. The previous handler is restored on exit.
+class InterruptHandler {
+ public:
+  InterruptHandler();
+  ~InterruptHandler();
+  InterruptHandler(const InterruptHandler&) = delete;
+  InterruptHandler& operator=(const InterruptHandler&) = delete;
+  const std::atomic<bool>& flag() const;
+  bool requested() const { return flag().load(); }
+};
+
+// --data: an explicit folder must exist (clear error otherwise); empty means the built-in sample, generated on
+// first use with a progress line. Prints which data is used, so the user knows where it lives.
+std::string resolve_data_root(const std::string& data_flag, const char* command);
+
+// Writes text to path (parent folders created). Throws std::runtime_error naming the file.
+void write_text_file(const std::string& path, const std::string& text);
+
+// Prints "N problems:" and the first `limit` of them to stderr; returns how many there were.
+size_t print_problems(const std::string& title, const std::vector<std::string>& problems, size_t limit = 20);
+
+}  // namespace dibr::cli

@@ -1,0 +1,80 @@
+// `dibr eval`: meshes (and previews) predicted from view 0 of every object of a split.
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "trainer/cli/commands.h"
+#include "trainer/cli/common.h"
+#include "trainer/eval.h"
+#include "trainer/progress_line.h"
+
+namespace dibr::cli {
+namespace {
+
+int run_eval_command(EvalOptions options) {
+  options.data_root = resolve_data_root(options.data_root, "eval");
+  InterruptHandler interrupt;
+  options.cancel = &interrupt.flag();
+  ProgressLine line(stderr, 50);
+  const auto start = std::chrono::steady_clock::now();
+  options.progress = [&](int done, int total) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rate = elapsed > 0 ? done / elapsed : 0;
+    const double eta = rate > 0 ? (total - done) / rate : -1;
+    line.update(done, "eval: " + format_progress("object", done, total, rate, eta));
+  };
+  const EvalSummary summary = run_eval(options);
+  line.finish("eval: wrote " + std::to_string(summary.written) + " predictions to " + options.out_dir);
+  if (!summary.problems.empty()) {
+    print_problems("dibr eval", summary.problems);
+    std::cerr << "  (full list in " << (std::filesystem::path(options.out_dir) / "problems.txt").string() << ")\n";
+  }
+  if (summary.cancelled) {
+    std::cerr << "dibr eval: interrupted after " << summary.written << " objects\n";
+    return 130;
+  }
+  if (summary.written == 0) {
+    std::cerr << "dibr eval: error: no prediction was written\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_eval_command(CLI::App& parent) {
+  struct EvalFlags {
+    EvalOptions options;
+    bool no_png = false;
+  };
+  auto flags = std::make_shared<EvalFlags>();
+  EvalOptions* options = &flags->options;
+  CLI::App* app = parent.add_subcommand(
+      "eval",
+      "Predict a mesh from view 0 of every object of a split: <out>/<class>/<id>_0.obj (vertex colours) and "
+      "<id>_0.png ([input | predicted render | predicted silhouette]). Score them with `dibr chamfer`.");
+  app->add_option("--checkpoint", options->checkpoint, "checkpoint (e.g. runs/quick/latest.pt)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app->add_option("--data", options->data_root, "NMR dataset root; default: the built-in sample");
+  app->add_option("--split", options->split, "train, val or test")
+      ->check(CLI::IsMember({"train", "val", "test"}))
+      ->capture_default_str();
+  app->add_option("--classes", options->classes, "comma-separated class ids (default: all)")->delimiter(',');
+  app->add_option("--out", options->out_dir, "output folder")->required();
+  app->add_option("--device", options->device, "cpu, cuda or auto")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}))
+      ->capture_default_str();
+  app->add_option("--batch", options->batch, "objects per forward pass")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app->add_flag("--no-png", flags->no_png, "write only the OBJ files");
+  return {app, [flags] {
+            EvalOptions o = flags->options;
+            o.write_png = !flags->no_png;
+            return run_eval_command(o);
+          }};
+}
+
+}  // namespace dibr::cli
