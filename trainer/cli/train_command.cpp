@@ -10,12 +10,10 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include "trainer/cli/commands.h"
 #include "trainer/cli/common.h"
 #include "trainer/config.h"
-#include "trainer/dataset.h"
 #include "trainer/progress_line.h"
 #include "trainer/trainer.h"
 
@@ -87,80 +85,86 @@ std::string loss_text(const LossTerms& l) {
   return buf;
 }
 
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  return out;
+}
+
+// --resume without --preset or --config continues with the settings stored in <out>/latest.pt.
+bool use_checkpoint_config(const TrainFlags& flags, TrainConfig& config) {
+  if (!flags.resume || flags.preset_option->count() > 0 || !flags.config_file.empty()) return false;
+  TrainConfig probe = TrainConfig::from_preset(flags.preset);
+  for (const auto& [option, apply] : flags.overrides) {
+    if (option->count() > 0) apply(probe);
+  }
+  const std::string latest = (std::filesystem::path(probe.out_dir) / "latest.pt").string();
+  if (!std::filesystem::exists(latest)) return false;
+  config = Trainer::config_from_checkpoint(latest);
+  for (const auto& [option, apply] : flags.overrides) {
+    if (option->count() > 0) apply(config);
+  }
+  std::cerr << "dibr train: resuming with the settings stored in " << latest << " (flags given here override them)\n";
+  return true;
+}
+
 int run_train(TrainFlags& flags) {
-  TrainConfig config = build_config(flags);
+  TrainConfig config;
+  if (!use_checkpoint_config(flags, config)) config = build_config(flags);
   if (flags.print_config) {
     std::cout << config.to_json() << "\n";
     return 0;
   }
 
   config.data_root = resolve_data_root(config.data_root, "train");
-  const DatasetIndex index = index_dataset(config.data_root, config.classes, "train");
-  std::vector<std::string> problems;
-  for (const auto& p : index.problems) problems.push_back(p.path + ": " + p.message);
+  if (!config.classes.empty()) std::cerr << "dibr train: classes " << join(config.classes) << "\n";
+
+  InterruptHandler interrupt;
+  // Indexes the data (listing every skipped object on stderr) and builds the model; throws for a bad folder.
+  Trainer trainer(config, flags.resume);
+  const auto problems = trainer.dataset_problems();
   if (!problems.empty()) {
     const std::string list_path = (std::filesystem::path(config.out_dir) / "dataset_problems.txt").string();
     std::string all;
-    for (const auto& p : problems) all += p + "\n";
+    for (const auto& p : problems) all += p.path + ": " + p.message + "\n";
     write_text_file(list_path, all);
-    print_problems("dibr train: dataset (train split)", problems);
-    std::cerr << "  (full list in " << list_path << ")\n";
+    std::cerr << "dibr train: " << problems.size() << " dataset problem(s) (listed above and in " << list_path
+              << ")\n";
   }
-  if (index.objects.empty()) {
-    throw std::runtime_error("no usable training objects in '" + config.data_root + "' (train split)" +
-                             (problems.empty() ? "" : "; see the problems above"));
-  }
-  std::cerr << "dibr train: " << index.objects.size() << " training objects in " << index.classes.size()
-            << " classes\n";
-
   const std::string config_path = (std::filesystem::path(config.out_dir) / "config.json").string();
   write_text_file(config_path, config.to_json() + "\n");
-
-  InterruptHandler interrupt;
-  Trainer trainer(config, flags.resume);
   std::cerr << "dibr train: preset " << config.preset << ", device " << trainer.device_name() << ", "
             << config.image_size << "^2, batch " << config.batch_objects << "x" << config.views_per_object
-            << ", steps " << trainer.step() << " -> " << config.max_steps << ", out " << config.out_dir << "\n";
+            << ", step " << trainer.step() << " -> " << config.max_steps << ", out " << config.out_dir << "\n";
 
-  // Trainer::stop() must not be called from the signal handler itself; a watcher thread relays it.
-  std::atomic<bool> done{false};
-  std::thread watcher([&] {
-    while (!done.load()) {
-      if (interrupt.requested()) {
-        trainer.stop();
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  });
-
+  if (interrupt.requested()) {
+    std::cerr << "dibr train: interrupted before the first step; nothing trained\n";
+    return 130;
+  }
   ProgressLine line(stderr, flags.log_every);
   TrainerProgress last;
-  std::string failure;
+  last.step = trainer.step();
+  last.max_steps = config.max_steps;
   try {
     trainer.run([&](const TrainerProgress& p) {
       last = p;
       line.update(p.step, format_progress("step", p.step, p.max_steps, p.steps_per_second, p.eta_seconds) + " | " +
                               loss_text(p.losses));
+      // Called on the training thread: the loop ends after this step and writes latest.pt.
+      if (interrupt.requested()) trainer.stop();
     });
   } catch (const std::exception& e) {
-    failure = e.what();
-  }
-  done = true;
-  watcher.join();
-
-  if (failure.empty() && trainer.state() == TrainerState::Failed) failure = trainer.error();
-  if (!failure.empty()) {
     line.message("");
-    throw std::runtime_error("training failed at step " + std::to_string(trainer.step()) + ": " + failure);
+    throw std::runtime_error(std::string("training failed: ") + e.what());
   }
-  const std::string summary = format_progress("step", trainer.step(), config.max_steps, last.steps_per_second, 0) +
-                              " | " + loss_text(last.losses);
-  line.finish(summary);
-  const std::string latest = (std::filesystem::path(config.out_dir) / "latest.pt").string();
+  if (trainer.state() == TrainerState::Failed) throw std::runtime_error("training failed: " + trainer.error());
+
+  line.finish(format_progress("step", trainer.step(), config.max_steps, last.steps_per_second, 0) + " | " +
+              loss_text(last.losses));
+  const std::string latest = trainer.latest_checkpoint_path();
   if (interrupt.requested()) {
     std::cerr << "dibr train: stopped at step " << trainer.step() << "; checkpoint " << latest
-              << " (continue with the same flags and --resume)\n";
+              << " (continue with: dibr train --out " << config.out_dir << " --resume)\n";
     return 130;
   }
   std::cerr << "dibr train: done at step " << trainer.step() << "; checkpoint " << latest << ", metrics "
@@ -228,7 +232,7 @@ Command add_train_command(CLI::App& parent) {
   add_override(*app, flags, "--pretrained-encoder", &TrainConfig::pretrained_encoder,
                "file with ResNet-18 encoder weights (optional)")
       ->check(CLI::ExistingFile);
-  app->add_flag("--resume", flags->resume, "continue from <out>/latest.pt when it exists");
+  app->add_flag("--resume", flags->resume, "continue from <out>/latest.pt when it exists (without --preset/--config: with the settings stored in it)");
   app->add_option("--log-every", flags->log_every,
                   "when stderr is not a terminal, print one progress line every N steps")
       ->check(CLI::PositiveNumber)
