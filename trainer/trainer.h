@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "trainer/config.h"
+#include "trainer/loader.h"
 #include "trainer/training_types.h"
 
 namespace dibr {
@@ -35,6 +36,7 @@ class Trainer {
   void wait();  // until the thread ends by itself (max_steps) or is stopped
 
   // Same thread; on_progress is called every step. Returns when max_steps is reached or stop() is called.
+  // Throws std::runtime_error(error()) when training fails (state Failed, e.g. a NaN loss).
   void run(const std::function<void(const TrainerProgress&)>& on_progress = {});
 
   TrainerState state() const;
@@ -45,6 +47,17 @@ class Trainer {
   std::shared_ptr<const TrainingSnapshot> latest_snapshot() const;
   std::vector<LossRecord> loss_history() const;
   std::vector<CheckpointInfo> checkpoints() const;
+  // Every object or class the dataset index skipped (also printed to stderr once at construction).
+  std::vector<DatasetProblem> dataset_problems() const;
+  // Where latest.pt lives: <out_dir>/latest.pt.
+  std::string latest_checkpoint_path() const;
+
+  // Test hook: called with the index of the step about to run (0 for the first) and its batch, before
+  // the forward pass (e.g. to poison the input with a NaN). Set it before start()/run().
+  void set_batch_hook(std::function<void(int64_t step, Batch& batch)> hook);
+
+  // The config stored in a checkpoint (e.g. to resume a run without repeating its settings).
+  static TrainConfig config_from_checkpoint(const std::string& path);
 
  private:
   struct Impl;

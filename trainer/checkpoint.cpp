@@ -1,0 +1,137 @@
+#include "trainer/checkpoint.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <fstream>
+#include <stdexcept>
+
+namespace dibr {
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_atomically(const std::string& path, const std::function<void(const std::string&)>& writer) {
+  const std::string tmp = path + ".tmp";
+  try {
+    writer(tmp);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    if (fs::is_regular_file(tmp, ignored)) fs::remove(tmp, ignored);
+    throw std::runtime_error("cannot write checkpoint " + path + ": " + e.what());
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  }
+}
+
+}  // namespace
+
+void capture_rng_state(CheckpointMeta& meta) {
+  {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    meta.cpu_rng_state = gen.get_state();
+  }
+  if (torch::cuda::is_available()) {
+    auto gen = at::globalContext().defaultGenerator(at::Device(at::kCUDA));
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    meta.cuda_rng_state = gen.get_state();
+  }
+}
+
+void restore_rng_state(const CheckpointMeta& meta) {
+  if (meta.cpu_rng_state.defined()) {
+    auto gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(meta.cpu_rng_state);
+  }
+  if (meta.cuda_rng_state.defined() && torch::cuda::is_available()) {
+    auto gen = at::globalContext().defaultGenerator(at::Device(at::kCUDA));
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(meta.cuda_rng_state);
+  }
+}
+
+void save_checkpoint(const std::string& path, torch::nn::Module& model, const torch::optim::Optimizer* optimizer,
+                     const CheckpointMeta& meta) {
+  write_atomically(path, [&](const std::string& tmp) {
+    torch::serialize::OutputArchive archive;
+    torch::serialize::OutputArchive model_archive;
+    model.save(model_archive);
+    archive.write("model", model_archive);
+    if (optimizer) {
+      torch::serialize::OutputArchive optimizer_archive;
+      optimizer->save(optimizer_archive);
+      archive.write("optimizer", optimizer_archive);
+    }
+    archive.write("step", torch::tensor(meta.step, torch::kInt64));
+    archive.write("loss", torch::tensor(meta.loss, torch::kFloat64));
+    archive.write("batches_drawn", torch::tensor(meta.batches_drawn, torch::kInt64));
+    archive.write("config_json", c10::IValue(meta.config_json));
+    if (meta.cpu_rng_state.defined()) archive.write("cpu_rng_state", meta.cpu_rng_state);
+    if (meta.cuda_rng_state.defined()) archive.write("cuda_rng_state", meta.cuda_rng_state.cpu());
+    try {
+      archive.save_to(tmp);
+    } catch (const c10::Error& e) {
+      throw std::runtime_error(e.what_without_backtrace());
+    }
+  });
+  // The sidecar only speeds up listing; the archive stays the source of truth.
+  const nlohmann::json sidecar = {{"step", meta.step}, {"loss", meta.loss}};
+  try {
+    write_atomically(path + ".json", [&](const std::string& tmp) {
+      std::ofstream out(tmp);
+      out << sidecar.dump() << "\n";
+      if (!out) throw std::runtime_error("write failed");
+    });
+  } catch (const std::exception&) {
+    std::error_code ignored;
+    fs::remove(path + ".json", ignored);  // a stale sidecar would be worse than none
+  }
+}
+
+CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module* model, torch::optim::Optimizer* optimizer,
+                               const c10::Device& device) {
+  if (!fs::is_regular_file(path)) throw std::runtime_error("checkpoint not found: " + path);
+  CheckpointMeta meta;
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(path, device);
+    auto read_tensor = [&](const char* key) {
+      at::Tensor t;  // fresh each time: reading into a defined tensor would set_() it in place
+      archive.read(key, t);
+      return t;
+    };
+    meta.step = read_tensor("step").item<int64_t>();
+    meta.loss = read_tensor("loss").item<double>();
+    meta.batches_drawn = read_tensor("batches_drawn").item<int64_t>();
+    c10::IValue config;
+    archive.read("config_json", config);
+    meta.config_json = config.toStringRef();
+    at::Tensor cpu_state, cuda_state;
+    if (archive.try_read("cpu_rng_state", cpu_state)) meta.cpu_rng_state = cpu_state.cpu();
+    if (archive.try_read("cuda_rng_state", cuda_state)) meta.cuda_rng_state = cuda_state.cpu();
+    if (model) {
+      torch::serialize::InputArchive model_archive;
+      archive.read("model", model_archive);
+      model->load(model_archive);
+    }
+    if (optimizer) {
+      torch::serialize::InputArchive optimizer_archive;
+      if (!archive.try_read("optimizer", optimizer_archive)) {
+        throw std::runtime_error("it holds no optimiser state (weights-only checkpoint)");
+      }
+      optimizer->load(optimizer_archive);
+    }
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("cannot load checkpoint " + path + ": " + e.what_without_backtrace());
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error("cannot load checkpoint " + path + ": " + e.what());
+  }
+  return meta;
+}
+
+}  // namespace dibr

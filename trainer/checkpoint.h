@@ -1,0 +1,46 @@
+#pragma once
+// Training checkpoints: one torch::serialize archive holding the model, the optimiser, the step,
+// the RNG states, the loader position and the config JSON, written atomically (<file>.tmp + rename).
+// A small sidecar <file>.json ({step, loss}) lets run folders be listed without loading the archives.
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <cstdint>
+#include <string>
+
+namespace torch {
+namespace nn {
+class Module;
+}
+namespace optim {
+class Optimizer;
+}
+}  // namespace torch
+
+namespace dibr {
+
+struct CheckpointMeta {
+  int64_t step = 0;
+  double loss = 0;             // total loss of the last step
+  int64_t batches_drawn = 0;   // loader position
+  std::string config_json;
+  at::Tensor cpu_rng_state;    // torch default CPU generator
+  at::Tensor cuda_rng_state;   // undefined when CUDA was not available
+};
+
+// Writes path atomically; on any failure the previous file at path is left untouched and
+// std::runtime_error names the file. optimizer may be null (weights only).
+void save_checkpoint(const std::string& path, torch::nn::Module& model, const torch::optim::Optimizer* optimizer,
+                     const CheckpointMeta& meta);
+
+// Loads into model (and optimizer when given), mapping the stored tensors to device (that of the model),
+// then returns the metadata (RNG states on the CPU). model/optimizer may be null to read the metadata only.
+// Throws std::runtime_error naming the file.
+CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module* model, torch::optim::Optimizer* optimizer,
+                               const c10::Device& device = c10::Device(c10::DeviceType::CPU));
+
+// The generator states to store / restore (CPU always, CUDA when available).
+void capture_rng_state(CheckpointMeta& meta);
+void restore_rng_state(const CheckpointMeta& meta);
+
+}  // namespace dibr
