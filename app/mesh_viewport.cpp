@@ -1,0 +1,393 @@
+#include "app/mesh_viewport.h"
+
+#include <epoxy/gl.h>
+#include <imgui.h>
+#include <imgui_internal.h>  // SetItemUsingMouseWheel: the wheel zooms instead of scrolling the panel
+#include <glm/gtc/constants.hpp>
+#include <glm/gtc/matrix_transform.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "app/arcball.h"
+#include "app/gl_program.h"
+#include "app/gl_tensor_buffer.h"
+#include "dibr_embedded_shaders.h"
+
+namespace dibr {
+namespace {
+
+constexpr float kFovyDegrees = 30.0f;        // the NMR renderings' camera
+constexpr float kDefaultDistance = 2.732f;   // ditto: a unit-cube object fills most of the view
+constexpr float kMinDistance = 0.3f, kMaxDistance = 30.0f;
+constexpr float kZoomPerWheelStep = 0.85f;
+const glm::vec3 kBackgroundTop(0.30f, 0.33f, 0.40f);
+const glm::vec3 kBackgroundBottom(0.10f, 0.11f, 0.14f);
+const glm::vec4 kWireColor(0.05f, 0.05f, 0.05f, 1.0f);
+const glm::vec4 kPointColor(1.0f, 0.25f, 0.1f, 1.0f);
+const glm::vec3 kDefaultMeshColor(0.8f, 0.8f, 0.8f);
+
+// Seen slightly from above and from the side, like the NMR views.
+glm::quat default_orientation() {
+  return glm::angleAxis(glm::radians(25.0f), glm::vec3(1, 0, 0)) *
+         glm::angleAxis(glm::radians(-35.0f), glm::vec3(0, 1, 0));
+}
+
+std::string shape_string(const at::Tensor& t) {
+  std::string s = "(";
+  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? "," : "") + std::to_string(t.size(i));
+  return s + ")";
+}
+
+// (rows,3), or (N,3) when rows < 0.
+void check_shape(const at::Tensor& t, const char* name, int64_t rows) {
+  if (!t.defined()) throw std::invalid_argument(std::string("MeshViewport: ") + name + " is undefined");
+  if (t.dim() != 2 || t.size(1) != 3 || (rows >= 0 && t.size(0) != rows))
+    throw std::invalid_argument(std::string("MeshViewport: ") + name + " must be (" +
+                                (rows >= 0 ? std::to_string(rows) : std::string("N")) + ",3), got " +
+                                shape_string(t));
+}
+
+void attribute(GLuint vao, GLuint buffer, GLuint location) {
+  glBindVertexArray(vao);
+  glBindBuffer(GL_ARRAY_BUFFER, buffer);
+  glEnableVertexAttribArray(location);
+  glVertexAttribPointer(location, 3, GL_FLOAT, GL_FALSE, 3 * sizeof(float), nullptr);
+}
+
+}  // namespace
+
+struct MeshViewport::Impl {
+  Arcball arcball{default_orientation()};
+  float distance = kDefaultDistance;
+  glm::vec2 pan{0, 0};
+  int width = 0, height = 0;
+  const char* upload_path = gl::kHostUpload;
+
+  bool gl_ready = false;
+  GLuint fbo = 0, color_texture = 0, depth_buffer = 0;
+  GLuint mesh_vao = 0, points_vao = 0, empty_vao = 0;
+  std::unique_ptr<gl::TensorBuffer> positions, normals, colors, points;
+  gl::Program mesh_program, wire_program, points_program, background_program;
+  GLsizei corner_count = 0, point_count = 0;
+
+  ~Impl() { release(); }
+
+  void ensure_gl() {
+    if (gl_ready) return;
+    mesh_program = gl::Program("mesh", shaders::mesh_vert, shaders::mesh_frag);
+    wire_program = gl::Program("wire", shaders::wire_vert, shaders::wire_frag);
+    points_program = gl::Program("points", shaders::points_vert, shaders::points_frag);
+    background_program = gl::Program("background", shaders::background_vert, shaders::background_frag);
+    positions = std::make_unique<gl::TensorBuffer>();
+    normals = std::make_unique<gl::TensorBuffer>();
+    colors = std::make_unique<gl::TensorBuffer>();
+    points = std::make_unique<gl::TensorBuffer>();
+    glGenVertexArrays(1, &mesh_vao);
+    glGenVertexArrays(1, &points_vao);
+    glGenVertexArrays(1, &empty_vao);
+    // Buffer names never change (uploads re-allocate in place), so the attribute bindings are set once.
+    attribute(mesh_vao, positions->id(), 0);
+    attribute(mesh_vao, normals->id(), 1);
+    attribute(mesh_vao, colors->id(), 2);
+    attribute(points_vao, points->id(), 0);
+    glBindVertexArray(0);
+    gl_ready = true;
+    gl::check_error("MeshViewport: creating GL objects");
+  }
+
+  void release() {
+    if (!gl_ready) return;
+    gl_ready = false;
+    if (!gl::context_current()) {
+      // The context (and with it every GL object) is gone already: nothing to delete, just forget.
+      positions.release();
+      normals.release();
+      colors.release();
+      points.release();
+      mesh_program.forget();
+      wire_program.forget();
+      points_program.forget();
+      background_program.forget();
+      return;
+    }
+    positions.reset();
+    normals.reset();
+    colors.reset();
+    points.reset();
+    mesh_program = {};
+    wire_program = {};
+    points_program = {};
+    background_program = {};
+    GLuint vaos[] = {mesh_vao, points_vao, empty_vao};
+    glDeleteVertexArrays(3, vaos);
+    if (fbo) glDeleteFramebuffers(1, &fbo);
+    if (color_texture) glDeleteTextures(1, &color_texture);
+    if (depth_buffer) glDeleteRenderbuffers(1, &depth_buffer);
+  }
+
+  void resize(int w, int h) {
+    if (fbo && w == width && h == height) return;
+    if (!fbo) {
+      glGenFramebuffers(1, &fbo);
+      glGenTextures(1, &color_texture);
+      glGenRenderbuffers(1, &depth_buffer);
+    }
+    glBindTexture(GL_TEXTURE_2D, color_texture);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glBindRenderbuffer(GL_RENDERBUFFER, depth_buffer);
+    glRenderbufferStorage(GL_RENDERBUFFER, GL_DEPTH_COMPONENT24, w, h);
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, color_texture, 0);
+    glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, depth_buffer);
+    const GLenum status = glCheckFramebufferStatus(GL_FRAMEBUFFER);
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    if (status != GL_FRAMEBUFFER_COMPLETE)
+      throw std::runtime_error("MeshViewport: framebuffer " + std::to_string(w) + "x" + std::to_string(h) +
+                               " is incomplete (status " + std::to_string(status) + ")");
+    width = w;
+    height = h;
+  }
+
+  glm::mat4 view() const {
+    return glm::translate(glm::mat4(1.0f), glm::vec3(pan, -distance)) * arcball.matrix();
+  }
+
+  glm::mat4 projection() const {
+    const float aspect = height > 0 ? static_cast<float>(width) / static_cast<float>(height) : 1.0f;
+    return glm::perspective(glm::radians(kFovyDegrees), aspect, 0.02f, 100.0f);
+  }
+
+  void draw_scene(bool wireframe, bool show_points, float point_size, float ambient) {
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_CULL_FACE);  // predicted meshes are not watertight or consistently wound
+    glDisable(GL_BLEND);
+    glDisable(GL_SCISSOR_TEST);
+    glDepthMask(GL_FALSE);
+    background_program.use();
+    background_program.set("u_top", kBackgroundTop);
+    background_program.set("u_bottom", kBackgroundBottom);
+    glBindVertexArray(empty_vao);
+    glDrawArrays(GL_TRIANGLES, 0, 3);
+
+    glDepthMask(GL_TRUE);
+    glClear(GL_DEPTH_BUFFER_BIT);
+    glEnable(GL_DEPTH_TEST);
+    glDepthFunc(GL_LEQUAL);
+    const glm::mat4 model_view = view(), proj = projection();
+    if (corner_count > 0) {
+      glBindVertexArray(mesh_vao);
+      // Push the filled triangles back a little so the wireframe drawn on top is not z-fighting.
+      glEnable(GL_POLYGON_OFFSET_FILL);
+      glPolygonOffset(1.0f, 1.0f);
+      mesh_program.use();
+      mesh_program.set("u_model_view", model_view);
+      mesh_program.set("u_projection", proj);
+      mesh_program.set("u_ambient", ambient);
+      glDrawArrays(GL_TRIANGLES, 0, corner_count);
+      glDisable(GL_POLYGON_OFFSET_FILL);
+      if (wireframe) {
+        wire_program.use();
+        wire_program.set("u_model_view", model_view);
+        wire_program.set("u_projection", proj);
+        wire_program.set("u_color", kWireColor);
+        glPolygonMode(GL_FRONT_AND_BACK, GL_LINE);
+        glDrawArrays(GL_TRIANGLES, 0, corner_count);
+        glPolygonMode(GL_FRONT_AND_BACK, GL_FILL);
+      }
+    }
+    if (show_points && point_count > 0) {
+      glEnable(GL_PROGRAM_POINT_SIZE);
+      points_program.use();
+      points_program.set("u_model_view", model_view);
+      points_program.set("u_projection", proj);
+      points_program.set("u_point_size", point_size);
+      points_program.set("u_color", kPointColor);
+      glBindVertexArray(points_vao);
+      glDrawArrays(GL_POINTS, 0, point_count);
+      glDisable(GL_PROGRAM_POINT_SIZE);
+    }
+    glBindVertexArray(0);
+    glUseProgram(0);
+    glDisable(GL_DEPTH_TEST);
+  }
+};
+
+MeshViewport::MeshViewport() : impl_(std::make_unique<Impl>()) {}
+MeshViewport::~MeshViewport() = default;
+MeshViewport::MeshViewport(MeshViewport&&) noexcept = default;
+MeshViewport& MeshViewport::operator=(MeshViewport&&) noexcept = default;
+
+void MeshViewport::set_mesh(const at::Tensor& vertices, const at::Tensor& colors, const at::Tensor& faces) {
+  check_shape(vertices, "vertices", -1);
+  const int64_t num_vertices = vertices.size(0);
+  if (colors.defined()) check_shape(colors, "colors", num_vertices);
+  check_shape(faces, "faces", -1);
+  if (at::isFloatingType(faces.scalar_type()))
+    throw std::invalid_argument("MeshViewport: faces must hold integer vertex indices, got floating point");
+  if (colors.defined() && colors.device() != vertices.device())
+    throw std::invalid_argument("MeshViewport: colors and vertices are on different devices");
+
+  at::NoGradGuard no_grad;
+  const at::Tensor corners = faces.detach().to(vertices.device(), at::kLong).reshape({-1});
+  if (corners.numel() > 0) {
+    const int64_t lo = corners.min().item<int64_t>(), hi = corners.max().item<int64_t>();
+    if (lo < 0 || hi >= num_vertices)
+      throw std::invalid_argument("MeshViewport: faces index vertex " + std::to_string(lo < 0 ? lo : hi) +
+                                  " but there are " + std::to_string(num_vertices) + " vertices");
+  }
+  impl_->ensure_gl();
+
+  // De-indexed corners with their face's normal: flat shading without geometry shaders.
+  const at::Tensor v = vertices.detach().to(at::kFloat);
+  const at::Tensor corner_positions = v.index_select(0, corners).reshape({-1, 3, 3});
+  const at::Tensor e1 = corner_positions.select(1, 1) - corner_positions.select(1, 0);
+  const at::Tensor e2 = corner_positions.select(1, 2) - corner_positions.select(1, 0);
+  const at::Tensor cross = at::stack({e1.select(1, 1) * e2.select(1, 2) - e1.select(1, 2) * e2.select(1, 1),
+                                      e1.select(1, 2) * e2.select(1, 0) - e1.select(1, 0) * e2.select(1, 2),
+                                      e1.select(1, 0) * e2.select(1, 1) - e1.select(1, 1) * e2.select(1, 0)},
+                                     1);
+  const at::Tensor face_normals = cross / cross.norm(2, {1}, true).clamp_min(1e-12);
+  const at::Tensor corner_normals = face_normals.unsqueeze(1).expand({-1, 3, 3});
+  at::Tensor corner_colors;
+  if (colors.defined()) {
+    corner_colors = colors.detach().to(at::kFloat).index_select(0, corners).clamp(0.0, 1.0);
+  } else {
+    corner_colors = at::empty({corners.numel(), 3}, v.options());
+    for (int c = 0; c < 3; ++c) corner_colors.select(1, c).fill_(kDefaultMeshColor[c]);
+  }
+
+  const char* path = impl_->positions->upload(corner_positions);
+  impl_->normals->upload(corner_normals);
+  impl_->colors->upload(corner_colors);
+  impl_->corner_count = static_cast<GLsizei>(corners.numel());
+  impl_->upload_path = path;
+  gl::check_error("MeshViewport::set_mesh");
+}
+
+void MeshViewport::set_points(const at::Tensor& points) {
+  if (!points.defined() || points.numel() == 0) {
+    impl_->point_count = 0;
+    return;
+  }
+  if (points.dim() != 2 || points.size(1) != 3)
+    throw std::invalid_argument("MeshViewport: points must be (K,3), got " + std::to_string(points.dim()) +
+                                "-d with last size " + std::to_string(points.size(-1)));
+  impl_->ensure_gl();
+  at::NoGradGuard no_grad;
+  impl_->upload_path = impl_->points->upload(points);
+  impl_->point_count = static_cast<GLsizei>(points.size(0));
+  gl::check_error("MeshViewport::set_points");
+}
+
+void MeshViewport::clear() {
+  impl_->corner_count = 0;
+  impl_->point_count = 0;
+}
+
+bool MeshViewport::has_mesh() const { return impl_->corner_count > 0; }
+
+void MeshViewport::render(int width, int height) {
+  impl_->ensure_gl();
+  width = std::max(width, 1);
+  height = std::max(height, 1);
+  GLint previous_fbo = 0, previous_viewport[4] = {0, 0, 0, 0};
+  glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &previous_fbo);
+  glGetIntegerv(GL_VIEWPORT, previous_viewport);
+
+  impl_->resize(width, height);
+  glBindFramebuffer(GL_FRAMEBUFFER, impl_->fbo);
+  glViewport(0, 0, width, height);
+  impl_->draw_scene(wireframe, show_points, point_size, ambient);
+
+  glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previous_fbo));
+  glViewport(previous_viewport[0], previous_viewport[1], previous_viewport[2], previous_viewport[3]);
+  gl::check_error("MeshViewport::render");
+}
+
+std::vector<std::uint8_t> MeshViewport::read_pixels() const {
+  std::vector<std::uint8_t> pixels(static_cast<size_t>(impl_->width) * impl_->height * 4);
+  if (pixels.empty()) return pixels;
+  GLint previous_fbo = 0;
+  glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previous_fbo);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, impl_->fbo);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(0, 0, impl_->width, impl_->height, GL_RGBA, GL_UNSIGNED_BYTE, pixels.data());
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(previous_fbo));
+  gl::check_error("MeshViewport::read_pixels");
+  return pixels;
+}
+
+int MeshViewport::width() const { return impl_->width; }
+int MeshViewport::height() const { return impl_->height; }
+unsigned int MeshViewport::color_texture() const { return impl_->color_texture; }
+
+void MeshViewport::draw(const char* id, float width, float height) {
+  const ImVec2 size(std::max(width, 1.0f), std::max(height, 1.0f));
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImGui::InvisibleButton(id, size,
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
+                             ImGuiButtonFlags_MouseButtonMiddle);
+  const bool hovered = ImGui::IsItemHovered(), active = ImGui::IsItemActive();
+  if (hovered) ImGui::SetItemUsingMouseWheel();
+
+  const ImGuiIO& io = ImGui::GetIO();
+  const float radius = 0.5f * std::min(size.x, size.y);
+  const auto to_arcball = [&](ImVec2 m) {
+    return glm::vec2((m.x - (origin.x + 0.5f * size.x)) / radius, -(m.y - (origin.y + 0.5f * size.y)) / radius);
+  };
+  if (hovered && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+    reset_view();
+  } else if (ImGui::IsItemActivated() && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+    impl_->arcball.begin(to_arcball(io.MousePos));
+  }
+  if (impl_->arcball.dragging()) {
+    if (active && ImGui::IsMouseDown(ImGuiMouseButton_Left))
+      impl_->arcball.drag(to_arcball(io.MousePos));
+    else
+      impl_->arcball.end();
+  }
+  if (active && (ImGui::IsMouseDown(ImGuiMouseButton_Right) || ImGui::IsMouseDown(ImGuiMouseButton_Middle)))
+    pan({io.MouseDelta.x, io.MouseDelta.y});
+  if (hovered && io.MouseWheel != 0.0f) zoom(io.MouseWheel);
+
+  render(static_cast<int>(size.x), static_cast<int>(size.y));
+  // GL textures start at the bottom row: flip v.
+  ImGui::GetWindowDrawList()->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(impl_->color_texture)),
+                                       origin, ImVec2(origin.x + size.x, origin.y + size.y), ImVec2(0, 1),
+                                       ImVec2(1, 0));
+}
+
+void MeshViewport::reset_view() {
+  impl_->arcball.reset();
+  impl_->distance = kDefaultDistance;
+  impl_->pan = {0, 0};
+}
+
+void MeshViewport::zoom(float wheel_steps) {
+  impl_->distance = std::clamp(impl_->distance * std::pow(kZoomPerWheelStep, wheel_steps), kMinDistance, kMaxDistance);
+}
+
+void MeshViewport::pan(glm::vec2 pixels) {
+  const float h = static_cast<float>(std::max(impl_->height, 1));
+  const float world_per_pixel = 2.0f * impl_->distance * std::tan(glm::radians(kFovyDegrees) * 0.5f) / h;
+  impl_->pan += glm::vec2(pixels.x, -pixels.y) * world_per_pixel;
+}
+
+void MeshViewport::rotate(glm::vec2 from, glm::vec2 to) {
+  impl_->arcball.begin(from);
+  impl_->arcball.drag(to);
+  impl_->arcball.end();
+}
+
+glm::mat4 MeshViewport::view_matrix() const { return impl_->view(); }
+glm::mat4 MeshViewport::projection_matrix() const { return impl_->projection(); }
+const char* MeshViewport::upload_path() const { return impl_->upload_path; }
+
+}  // namespace dibr

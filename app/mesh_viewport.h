@@ -1,0 +1,61 @@
+#pragma once
+// Offscreen rendering of a coloured triangle mesh (vertex colours x headlight Lambert + ambient) with an
+// optional wireframe overlay and GT point cloud, shown in ImGui with arcball rotate (left drag), zoom
+// (wheel), pan (right or middle drag) and reset (double click or reset_view()).
+// GL objects are created on first use, so the viewport may be constructed before the GL context; every
+// other call needs the context current and the viewport must be destroyed while it still is.
+#include <ATen/core/Tensor.h>
+#include <glm/glm.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace dibr {
+
+class MeshViewport {
+ public:
+  MeshViewport();
+  ~MeshViewport();
+  MeshViewport(MeshViewport&&) noexcept;
+  MeshViewport& operator=(MeshViewport&&) noexcept;
+
+  // vertices (V,3), colors (V,3) in [0,1] (undefined: light grey), faces (F,3) integer; CPU or CUDA.
+  // Throws std::invalid_argument naming the argument when a shape or index is wrong.
+  void set_mesh(const at::Tensor& vertices, const at::Tensor& colors, const at::Tensor& faces);
+  // points (K,3), CPU or CUDA; an undefined or empty tensor removes them.
+  void set_points(const at::Tensor& points);
+  void clear();  // removes the mesh and the points
+  bool has_mesh() const;
+
+  // Renders into the FBO, shows it as an ImGui image of that size and handles mouse input on it.
+  void draw(const char* id, float width, float height);
+  // Only the offscreen part of draw(): for tests and exports. Sizes below 1 are clamped to 1.
+  void render(int width, int height);
+  // RGBA8 pixels of the last render(), bottom row first (glReadPixels order).
+  std::vector<std::uint8_t> read_pixels() const;
+  int width() const;
+  int height() const;
+  unsigned int color_texture() const;  // GL texture name of the FBO colour attachment (0 before render)
+
+  void reset_view();
+  void zoom(float wheel_steps);        // > 0 moves closer
+  void pan(glm::vec2 pixels);          // in screen pixels of the current viewport, y down
+  void rotate(glm::vec2 from, glm::vec2 to);  // a full arcball drag in arcball coordinates
+  glm::mat4 view_matrix() const;
+  glm::mat4 projection_matrix() const;  // for the current width/height
+
+  // "CUDA-GL interop" or "host upload": how the last set_mesh/set_points reached the GPU.
+  const char* upload_path() const;
+
+  bool wireframe = false;
+  bool show_points = true;
+  float point_size = 3.0f;
+  float ambient = 0.25f;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dibr
