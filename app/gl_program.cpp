@@ -1,7 +1,9 @@
 #include "app/gl_program.h"
 
 #include <epoxy/gl.h>
+#ifndef GLFW_INCLUDE_NONE
 #define GLFW_INCLUDE_NONE
+#endif
 #include <GLFW/glfw3.h>
 #include <glm/gtc/type_ptr.hpp>
 

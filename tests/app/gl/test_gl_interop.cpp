@@ -6,7 +6,7 @@
 #include "app/image_texture.h"
 #include "app/mesh_viewport.h"
 #include "cuda_interop/gl_buffer_interop.h"
-#include "test_gl_context.h"
+#include "gl_test_context.h"
 
 namespace {
 class InteropGl : public dibr::test::GlContext {};

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "app/image_texture.h"
-#include "test_gl_context.h"
+#include "gl_test_context.h"
 
 namespace {
 

@@ -8,7 +8,7 @@
 
 #include "app/mesh_viewport.h"
 #include "app/screenshot.h"
-#include "test_gl_context.h"
+#include "gl_test_context.h"
 
 namespace {
 

@@ -2,7 +2,9 @@
 // A hidden GLFW window with a GL 3.3 core context, shared by the GL tests of one binary. Without a
 // display every GL test fails with a message saying how to run them (ctest uses xvfb-run -a).
 #include <epoxy/gl.h>
+#ifndef GLFW_INCLUDE_NONE
 #define GLFW_INCLUDE_NONE
+#endif
 #include <GLFW/glfw3.h>
 #include <gtest/gtest.h>
 

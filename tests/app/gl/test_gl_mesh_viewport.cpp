@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "app/mesh_viewport.h"
-#include "test_gl_context.h"
+#include "gl_test_context.h"
 
 namespace {
 
