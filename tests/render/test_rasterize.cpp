@@ -1,0 +1,205 @@
+// Hand-computed forward cases of dibr_rasterize: barycentrics, coverage, soft mask distances, depth test,
+// tie-breaking and culling.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "render/rasterize.h"
+#include "test_rasterize_util.h"
+
+namespace dibr {
+namespace {
+
+using test::pixel_x;
+using test::pixel_y;
+using test::single_image;
+
+RasterizeOutput run(const test::RasterInputs& in, int height, int width, double sigmainv, double boxlen, int knum = 30) {
+  RasterizeSettings st;
+  st.height = height;
+  st.width = width;
+  st.sigmainv = sigmainv;
+  st.boxlen = boxlen;
+  st.knum = knum;
+  return dibr_rasterize(in.z, in.image, in.features, in.normals, st);
+}
+
+// Lower-left half of the NDC square: corners (-1,-1), (1,-1), (-1,1). For p = (x,y) the barycentrics are
+// w1 = (x+1)/2, w2 = (y+1)/2, w0 = -(x+y)/2, so the face covers x + y <= 0 (diagonal included).
+TEST(Rasterize, OneTriangleBarycentricsAndFaceIndex) {
+  auto in = single_image({{-1, -1, 1, -1, -1, 1}}, {-2.0}, {1.0}, 3);
+  in.features = torch::eye(3, torch::kFloat64).reshape({1, 1, 3, 3});  // features = barycentrics
+  const int H = 4, W = 4;
+  const double sigmainv = 3.0;
+  const auto out = run(in, H, W, sigmainv, 0.02);
+  ASSERT_EQ(out.features.sizes(), (at::IntArrayRef{1, H, W, 3}));
+  ASSERT_EQ(out.soft_mask.sizes(), (at::IntArrayRef{1, H, W}));
+  ASSERT_EQ(out.face_index.sizes(), (at::IntArrayRef{1, H, W}));
+  ASSERT_EQ(out.face_index.scalar_type(), torch::kLong);
+  int covered = 0;
+  for (int h = 0; h < H; ++h)
+    for (int w = 0; w < W; ++w) {
+      const double x = pixel_x(w, W), y = pixel_y(h, H);
+      const bool inside = x + y <= 1e-12;
+      covered += inside;
+      EXPECT_EQ(out.face_index[0][h][w].item<int64_t>(), inside ? 0 : -1) << "pixel " << h << "," << w;
+      const double expect_w[3] = {-(x + y) / 2, (x + 1) / 2, (y + 1) / 2};
+      for (int i = 0; i < 3; ++i)
+        EXPECT_NEAR(out.features[0][h][w][i].item<double>(), inside ? expect_w[i] : 0.0, 1e-12);
+      // Outside, the nearest point is on the diagonal x + y = 0.
+      const double d2 = (x + y) * (x + y) / 2;
+      EXPECT_NEAR(out.soft_mask[0][h][w].item<double>(), inside ? 1.0 : std::exp(-sigmainv * d2), 1e-12)
+          << "pixel " << h << "," << w;
+    }
+  EXPECT_EQ(covered, 10);  // 6 strictly below the diagonal + 4 on it (inclusive edges)
+}
+
+TEST(Rasterize, PixelRowZeroIsTheTop) {
+  // A triangle in the upper half only covers the first rows.
+  auto in = single_image({{-1, 0.1, 1, 0.1, 0, 1}}, {-2.0}, {1.0});
+  const auto out = run(in, 4, 4, 7000.0, 0.02);
+  EXPECT_GE(out.face_index[0][0][1].item<int64_t>(), 0);
+  EXPECT_EQ(out.face_index[0][3][1].item<int64_t>(), -1);
+}
+
+TEST(Rasterize, SoftMaskAtKnownDistanceFromACorner) {
+  // 1x1 image: the only pixel centre is (0,0); the nearest point of the triangle is its corner (0.1,0.05).
+  auto in = single_image({{0.1, 0.05, 0.3, 0.05, 0.1, 0.2}}, {-2.0}, {1.0});
+  const double sigmainv = 50.0, d2 = 0.1 * 0.1 + 0.05 * 0.05;
+  auto out = run(in, 1, 1, sigmainv, 0.2);
+  EXPECT_EQ(out.face_index[0][0][0].item<int64_t>(), -1);
+  EXPECT_NEAR(out.soft_mask[0][0][0].item<double>(), std::exp(-sigmainv * d2), 1e-12);
+  EXPECT_EQ(out.features.abs().max().item<double>(), 0.0);
+  // A box margin too small to reach the pixel: the face does not contribute at all.
+  out = run(in, 1, 1, sigmainv, 0.02);
+  EXPECT_EQ(out.soft_mask[0][0][0].item<double>(), 0.0);
+}
+
+TEST(Rasterize, SoftMaskCombinesFacesAndRespectsKnum) {
+  // Pixel (0,0); face 0 at distance 0.1 (edge x = 0.1), face 1 at distance 0.2 (edge y = -0.2).
+  auto in = single_image({{0.1, -0.3, 0.5, 0.0, 0.1, 0.3}, {-0.3, -0.2, 0.3, -0.2, 0.0, -0.6}}, {-2.0, -3.0},
+                         {1.0, -1.0});
+  const double s = 20.0, a0 = std::exp(-s * 0.01), a1 = std::exp(-s * 0.04);
+  auto out = run(in, 1, 1, s, 0.5);
+  EXPECT_NEAR(out.soft_mask[0][0][0].item<double>(), 1 - (1 - a0) * (1 - a1), 1e-12);
+  out = run(in, 1, 1, s, 0.5, /*knum=*/1);  // only the lowest face index counts
+  EXPECT_NEAR(out.soft_mask[0][0][0].item<double>(), a0, 1e-12);
+}
+
+TEST(Rasterize, DepthTestPicksLargerZ) {
+  const std::vector<double> tri = {-1, -1, 3, -1, -1, 3};  // covers the whole image
+  for (int nearer : {0, 1}) {
+    auto in = single_image({tri, tri}, {nearer == 0 ? -1.0 : -5.0, nearer == 0 ? -5.0 : -1.0}, {1.0, 1.0}, 2);
+    const auto out = run(in, 6, 6, 7000.0, 0.02);
+    EXPECT_TRUE((out.face_index == nearer).all().item<bool>()) << "nearer face " << nearer;
+    const double x = pixel_x(2, 6), y = pixel_y(3, 6);
+    const double w1 = (x + 1) / 4, w2 = (y + 1) / 4, w0 = 1 - w1 - w2;
+    for (int d = 0; d < 2; ++d) {
+      const at::Tensor f = in.features[0][nearer];
+      const double expect = w0 * f[0][d].item<double>() + w1 * f[1][d].item<double>() + w2 * f[2][d].item<double>();
+      EXPECT_NEAR(out.features[0][3][2][d].item<double>(), expect, 1e-12);
+    }
+    EXPECT_TRUE((out.soft_mask == 1.0).all().item<bool>());
+  }
+}
+
+TEST(Rasterize, DepthUsesInterpolatedZ) {
+  // Two full-screen faces whose depth planes cross at x = 0: face 0 is nearer on the left, face 1 on the right.
+  const std::vector<double> tri = {-1, -1, 3, -1, -1, 3};
+  auto in = single_image({tri, tri}, {0.0, 0.0}, {1.0, 1.0});
+  in.z[0][0] = torch::tensor({-1.0, -5.0, -1.0}, torch::kFloat64);  // z = -2 - x
+  in.z[0][1] = torch::tensor({-3.0, 1.0, -3.0}, torch::kFloat64);   // z = -2 + x
+  const auto out = run(in, 4, 4, 7000.0, 0.02);
+  for (int h = 0; h < 4; ++h) {
+    EXPECT_EQ(out.face_index[0][h][0].item<int64_t>(), 0);
+    EXPECT_EQ(out.face_index[0][h][1].item<int64_t>(), 0);
+    EXPECT_EQ(out.face_index[0][h][2].item<int64_t>(), 1);
+    EXPECT_EQ(out.face_index[0][h][3].item<int64_t>(), 1);
+  }
+}
+
+TEST(Rasterize, EqualDepthGoesToLowerFaceIndex) {
+  const std::vector<double> tri = {-1, -1, 3, -1, -1, 3};
+  auto in = single_image({tri, tri, tri}, {-2.0, -2.0, -2.0}, {-1.0, 1.0, 1.0});  // face 0 culled
+  const auto out = run(in, 5, 5, 7000.0, 0.02);
+  EXPECT_TRUE((out.face_index == 1).all().item<bool>());
+}
+
+TEST(Rasterize, CullingBySignOfNormalZ) {
+  const std::vector<double> tri = {-1, -1, 3, -1, -1, 3};
+  // Nearer face 1 is culled: the farther face 0 shows.
+  auto in = single_image({tri, tri}, {-5.0, -1.0}, {1.0, -0.5});
+  auto out = run(in, 4, 4, 7000.0, 0.02);
+  EXPECT_TRUE((out.face_index == 0).all().item<bool>());
+  // A zero normal is not culled (only < 0 is).
+  in.normals[0][1] = 0.0;
+  out = run(in, 4, 4, 7000.0, 0.02);
+  EXPECT_TRUE((out.face_index == 1).all().item<bool>());
+}
+
+TEST(Rasterize, AllFacesCulledKeepsSoftMaskFromDistances) {
+  auto in = single_image({{-1, -1, 1, -1, -1, 1}}, {-2.0}, {-1.0});
+  const int H = 4, W = 4;
+  const double sigmainv = 3.0;
+  const auto out = run(in, H, W, sigmainv, 0.02);
+  EXPECT_TRUE((out.face_index == -1).all().item<bool>());
+  EXPECT_EQ(out.features.abs().max().item<double>(), 0.0);
+  for (int h = 0; h < H; ++h)
+    for (int w = 0; w < W; ++w) {
+      const double x = pixel_x(w, W), y = pixel_y(h, H);
+      const double d2 = x + y <= 0 ? 0.0 : (x + y) * (x + y) / 2;  // inside a culled face: distance 0
+      EXPECT_NEAR(out.soft_mask[0][h][w].item<double>(), std::exp(-sigmainv * d2), 1e-12);
+    }
+}
+
+TEST(Rasterize, DegenerateTriangleNeverCoversAndStaysFinite) {
+  // Collinear corners through a pixel centre: zero area, so no coverage, and distance 0 on the segment.
+  auto in = single_image({{-0.75, 0.75, 0.0, 0.0, 0.75, -0.75}}, {-2.0}, {1.0});
+  const auto out = run(in, 4, 4, 50.0, 0.02);
+  EXPECT_TRUE((out.face_index == -1).all().item<bool>());
+  EXPECT_TRUE(torch::isfinite(out.soft_mask).all().item<bool>());
+  EXPECT_NEAR(out.soft_mask[0][0][0].item<double>(), 1.0, 1e-12);  // (-0.75,0.75) is a corner
+}
+
+TEST(Rasterize, EmptyImageWhenNoFaceIsNear) {
+  auto in = single_image({{2, 2, 3, 2, 2, 3}}, {-2.0}, {1.0});
+  const auto out = run(in, 8, 8, 7000.0, 0.02);
+  EXPECT_TRUE((out.face_index == -1).all().item<bool>());
+  EXPECT_EQ(out.features.abs().max().item<double>(), 0.0);
+  EXPECT_EQ(out.soft_mask.abs().max().item<double>(), 0.0);
+}
+
+TEST(Rasterize, BatchImagesAreIndependentAndFloatMatchesDouble) {
+  auto a = test::random_inputs(1, 6, 3, 9, 7, 0.1, 0.3, 11);
+  auto b = test::random_inputs(1, 6, 3, 9, 7, 0.1, 0.3, 12);
+  test::RasterInputs both{torch::cat({a.z, b.z}), torch::cat({a.image, b.image}),
+                          torch::cat({a.features, b.features}), torch::cat({a.normals, b.normals})};
+  const auto oa = run(a, 9, 7, 100.0, 0.1), ob = run(b, 9, 7, 100.0, 0.1), o2 = run(both, 9, 7, 100.0, 0.1);
+  EXPECT_TRUE(torch::equal(o2.face_index, torch::cat({oa.face_index, ob.face_index})));
+  EXPECT_TRUE(torch::allclose(o2.features, torch::cat({oa.features, ob.features})));
+  EXPECT_TRUE(torch::allclose(o2.soft_mask, torch::cat({oa.soft_mask, ob.soft_mask})));
+  EXPECT_GT((o2.face_index >= 0).sum().item<int64_t>(), 0);
+
+  test::RasterInputs f{both.z.to(torch::kFloat32), both.image.to(torch::kFloat32),
+                       both.features.to(torch::kFloat32), both.normals.to(torch::kFloat32)};
+  const auto of = run(f, 9, 7, 100.0, 0.1);
+  EXPECT_EQ(of.features.scalar_type(), torch::kFloat32);
+  EXPECT_TRUE(torch::equal(of.face_index, o2.face_index));
+  EXPECT_TRUE(torch::allclose(of.features.to(torch::kFloat64), o2.features, 1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(of.soft_mask.to(torch::kFloat64), o2.soft_mask, 1e-4, 1e-5));
+}
+
+TEST(Rasterize, NonContiguousInputsAreAccepted) {
+  auto in = test::random_inputs(2, 5, 3, 8, 8, 0.1, 0.0, 5);
+  const auto ref = run(in, 8, 8, 100.0, 0.1);
+  test::RasterInputs t{in.z.transpose(1, 2).contiguous().transpose(1, 2), in.image,
+                       in.features.permute({0, 1, 3, 2}).contiguous().permute({0, 1, 3, 2}), in.normals};
+  ASSERT_FALSE(t.z.is_contiguous());
+  const auto out = run(t, 8, 8, 100.0, 0.1);
+  EXPECT_TRUE(torch::equal(out.features, ref.features));
+  EXPECT_TRUE(torch::equal(out.face_index, ref.face_index));
+}
+
+}  // namespace
+}  // namespace dibr
