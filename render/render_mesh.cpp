@@ -1,5 +1,7 @@
 #include "render/render_mesh.h"
 
+#include <algorithm>
+
 #include "render/camera.h"
 #include "render/mesh_ops.h"
 
