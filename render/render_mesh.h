@@ -13,7 +13,8 @@ struct MeshRender {
 };
 
 // vertices (B,V,3) world; faces (F,3) int64; vertex_colors (B,V,C); world_mat (B,4,4) DVR OpenCV;
-// focal: NDC focal length, scalar or (B).
+// focal: NDC focal length, scalar or (B). A batch of 1 in vertices, vertex_colors or world_mat is broadcast
+// against the others (one mesh seen by B cameras, or B meshes seen by one camera).
 MeshRender render_mesh(const at::Tensor& vertices, const at::Tensor& faces, const at::Tensor& vertex_colors,
                        const at::Tensor& world_mat, const at::Tensor& focal, const RasterizeSettings& settings);
 
