@@ -16,7 +16,7 @@ constexpr int kThreads = 256;
 template <typename scalar_t>
 __global__ void forward_kernel(const RasterForwardParams<scalar_t> p, int64_t pixels) {
   const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i < pixels) forward_pixel(p, i);
+  if (i < pixels) forward_pixel(p, i, AllFaces{p.sizes.num_faces});
 }
 
 struct AtomicAdd {
@@ -29,7 +29,7 @@ struct AtomicAdd {
 template <typename scalar_t>
 __global__ void backward_kernel(const RasterBackwardParams<scalar_t> p, int64_t pixels) {
   const int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (i < pixels) backward_pixel(p, i, AtomicAdd{});
+  if (i < pixels) backward_pixel(p, i, AllFaces{p.sizes.num_faces}, AtomicAdd{});
 }
 
 void check_launch(const char* what) {

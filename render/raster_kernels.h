@@ -49,6 +49,9 @@ template <typename scalar_t>
 void rasterize_forward_cpu(const RasterForwardParams<scalar_t>& p);
 template <typename scalar_t>
 void rasterize_backward_cpu(const RasterBackwardParams<scalar_t>& p);
+// The same forward without tile binning (every pixel visits every face); for tests.
+template <typename scalar_t>
+void rasterize_forward_cpu_unbinned(const RasterForwardParams<scalar_t>& p);
 
 // Asynchronous on `stream` (a cudaStream_t); device pointers only. Throws std::runtime_error when a
 // launch fails. Only defined when the project is built with nvcc (DIBR_WITH_CUDA).

@@ -8,8 +8,22 @@
 
 namespace dibr::raster {
 
-template <typename T>
-DIBR_HD void forward_pixel(const RasterForwardParams<T>& p, int64_t pixel) {
+// The candidate faces of a pixel, in increasing index: every face, or a pre-binned subset (CPU tiles)
+// that must contain every face whose grown box holds the pixel centre.
+struct AllFaces {
+  int64_t count;
+  DIBR_HD int64_t size() const { return count; }
+  DIBR_HD int64_t operator[](int64_t i) const { return i; }
+};
+struct FaceList {
+  const int32_t* ids;
+  int64_t count;
+  DIBR_HD int64_t size() const { return count; }
+  DIBR_HD int64_t operator[](int64_t i) const { return ids[i]; }
+};
+
+template <typename T, typename Faces>
+DIBR_HD void forward_pixel(const RasterForwardParams<T>& p, int64_t pixel, const Faces& faces) {
   const RasterSizes& s = p.sizes;
   const int w = static_cast<int>(pixel % s.width);
   const int h = static_cast<int>((pixel / s.width) % s.height);
@@ -25,7 +39,8 @@ DIBR_HD void forward_pixel(const RasterForwardParams<T>& p, int64_t pixel) {
   T best_z = T(0), best_w[3] = {T(0), T(0), T(0)};
   T outside = T(1);  // prod_k (1 - exp(-sigmainv d_k^2)) over the soft-mask faces
   int gathered = 0;
-  for (int64_t f = 0; f < s.num_faces; ++f) {
+  for (int64_t i = 0; i < faces.size(); ++i) {
+    const int64_t f = faces[i];
     const Tri<T> t = Tri<T>::load(corners + f * 6);
     if (!t.box_contains(px, py, margin)) continue;
     T wb[3];
@@ -34,7 +49,7 @@ DIBR_HD void forward_pixel(const RasterForwardParams<T>& p, int64_t pixel) {
       if (best < 0 || z > best_z) {  // strict: on equal depth the lower face index stays
         best = f;
         best_z = z;
-        for (int i = 0; i < 3; ++i) best_w[i] = wb[i];
+        for (int k = 0; k < 3; ++k) best_w[k] = wb[k];
       }
     }
     if (gathered < s.knum) {
@@ -62,8 +77,8 @@ DIBR_HD void forward_pixel(const RasterForwardParams<T>& p, int64_t pixel) {
 }
 
 // add(T* dst, T value) accumulates into face gradients (plain += on the CPU, atomicAdd on the GPU).
-template <typename T, typename Add>
-DIBR_HD void backward_pixel(const RasterBackwardParams<T>& p, int64_t pixel, const Add& add) {
+template <typename T, typename Faces, typename Add>
+DIBR_HD void backward_pixel(const RasterBackwardParams<T>& p, int64_t pixel, const Faces& faces, const Add& add) {
   const RasterSizes& s = p.sizes;
   const int w = static_cast<int>(pixel % s.width);
   const int h = static_cast<int>((pixel / s.width) % s.height);
@@ -108,7 +123,8 @@ DIBR_HD void backward_pixel(const RasterBackwardParams<T>& p, int64_t pixel, con
   int ids[kMaxKnum];
   T suffix[kMaxKnum];
   int n = 0;
-  for (int64_t f = 0; f < s.num_faces && n < s.knum; ++f) {
+  for (int64_t i = 0; i < faces.size() && n < s.knum; ++i) {
+    const int64_t f = faces[i];
     const Tri<T> t = Tri<T>::load(corners + f * 6);
     if (!t.box_contains(px, py, margin)) continue;
     int edge;

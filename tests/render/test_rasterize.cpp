@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "render/raster_kernels.h"
 #include "render/rasterize.h"
 #include "test_rasterize_util.h"
 
@@ -199,6 +200,47 @@ TEST(Rasterize, NonContiguousInputsAreAccepted) {
   const auto out = run(t, 8, 8, 100.0, 0.1);
   EXPECT_TRUE(torch::equal(out.features, ref.features));
   EXPECT_TRUE(torch::equal(out.face_index, ref.face_index));
+}
+
+// The CPU forward bins faces into pixel tiles; it must match visiting every face, bit for bit, for small,
+// large, off-screen, huge, degenerate and NaN faces.
+TEST(Rasterize, TileBinningMatchesVisitingEveryFace) {
+  torch::manual_seed(3);
+  const int64_t B = 2, F = 60, D = 2;
+  const int H = 37, W = 29;  // not multiples of the tile size
+  auto image = torch::rand({B, F, 1, 2}, torch::kFloat32) * 3.0 - 1.5 +
+               torch::randn({B, F, 3, 2}, torch::kFloat32) * torch::rand({B, F, 1, 1}, torch::kFloat32) * 0.5;
+  image[0][0] = torch::full({3, 2}, std::nanf(""));
+  image[0][1][0][0] = 1e6f;
+  image[1][2] = torch::tensor({{0.1f, 0.1f}, {0.2f, 0.2f}, {0.3f, 0.3f}});  // collinear
+  image[1][3] = torch::tensor({{-1.0f, -1.0f}, {3.0f, -1.0f}, {-1.0f, 3.0f}});  // whole screen, far behind
+  const auto z = torch::rand({B, F, 3}, torch::kFloat32) - 3.0;
+  const auto features = torch::randn({B, F, 3, D}, torch::kFloat32);
+  const auto normals = torch::randn({B, F}, torch::kFloat32);
+  for (double boxlen : {0.0, 0.02, 0.3}) {
+    raster::RasterForwardParams<float> p;
+    p.sizes = {B, F, D, H, W, 300.0, boxlen, 7};
+    p.face_vertices_z = z.data_ptr<float>();
+    p.face_vertices_image = image.data_ptr<float>();
+    p.face_features = features.data_ptr<float>();
+    p.face_normals_z = normals.data_ptr<float>();
+    at::Tensor out[2][3];
+    for (int binned = 0; binned < 2; ++binned) {
+      out[binned][0] = torch::full({B, H, W, D}, -7.0f);
+      out[binned][1] = torch::full({B, H, W}, -7.0f);
+      out[binned][2] = torch::full({B, H, W}, int64_t(-7), torch::kLong);
+      p.features = out[binned][0].data_ptr<float>();
+      p.soft_mask = out[binned][1].data_ptr<float>();
+      p.face_index = out[binned][2].data_ptr<int64_t>();
+      if (binned)
+        raster::rasterize_forward_cpu(p);
+      else
+        raster::rasterize_forward_cpu_unbinned(p);
+    }
+    for (int k = 0; k < 3; ++k) EXPECT_TRUE(torch::equal(out[0][k], out[1][k])) << "output " << k << " boxlen " << boxlen;
+    EXPECT_GT((out[1][2] >= 0).sum().item<int64_t>(), 100);
+    EXPECT_GT(((out[1][1] > 0) & (out[1][1] < 1)).sum().item<int64_t>(), 10);
+  }
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+// dibr_rasterize forward and forward+backward, CPU and CUDA, on icosphere-template meshes (1280 faces).
+#include <benchmark/benchmark.h>
+#include <torch/torch.h>
+
+#include "render/icosphere.h"
+#include "render/mesh_ops.h"
+#include "render/rasterize.h"
+
+namespace {
+
+struct Inputs {
+  at::Tensor z, image, features, normals;
+};
+
+// B jittered icospheres, orthographically projected in front of the camera (half the faces are culled).
+Inputs make_inputs(int64_t batch, torch::Device device) {
+  torch::manual_seed(0);
+  const dibr::TriangleMesh mesh = dibr::make_icosphere(3, 0.5);
+  at::Tensor v = mesh.vertices.unsqueeze(0).repeat({batch, 1, 1});
+  v = v * (1.0 + 0.15 * torch::randn({batch, v.size(1), 1})) * 1.3;
+  const at::Tensor faces = mesh.faces;
+  Inputs in;
+  const at::Tensor corners = dibr::gather_face_values(v, faces);  // (B,F,3,3)
+  in.image = corners.slice(3, 0, 2).contiguous().to(device);
+  in.z = (corners.select(3, 2) - 2.0).contiguous().to(device);
+  in.normals = dibr::screen_normals_z(in.image.cpu()).to(device);
+  in.features = torch::rand({batch, faces.size(0), 3, 3}).to(device);
+  return in;
+}
+
+void sync(torch::Device device) {
+  if (device.is_cuda()) torch::cuda::synchronize();
+}
+
+void run(benchmark::State& state, torch::Device device, bool backward) {
+  if (device.is_cuda() && !torch::cuda::is_available()) {
+    state.SkipWithError("no CUDA device");
+    return;
+  }
+  const int64_t batch = state.range(0);
+  dibr::RasterizeSettings st;
+  st.height = st.width = static_cast<int>(state.range(1));
+  Inputs in = make_inputs(batch, device);
+  if (backward) {
+    in.image.requires_grad_(true);
+    in.features.requires_grad_(true);
+  }
+  for (auto _ : state) {
+    auto out = dibr::dibr_rasterize(in.z, in.image, in.features, in.normals, st);
+    if (backward) (out.features.sum() + out.soft_mask.sum()).backward();
+    sync(device);
+    benchmark::DoNotOptimize(out.soft_mask.data_ptr());
+  }
+  state.SetItemsProcessed(state.iterations() * batch);  // images per second
+}
+
+void BM_RasterizeForwardCpu(benchmark::State& s) { run(s, torch::kCPU, false); }
+void BM_RasterizeForwardBackwardCpu(benchmark::State& s) { run(s, torch::kCPU, true); }
+void BM_RasterizeForwardCuda(benchmark::State& s) { run(s, torch::kCUDA, false); }
+void BM_RasterizeForwardBackwardCuda(benchmark::State& s) { run(s, torch::kCUDA, true); }
+
+// Args: {batch, image size}. 64x64 is the NMR resolution; 128 x 224^2 the training setting, slow on a CPU.
+BENCHMARK(BM_RasterizeForwardCpu)->Args({64, 64})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RasterizeForwardBackwardCpu)->Args({64, 64})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RasterizeForwardCpu)->Args({128, 224})->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RasterizeForwardBackwardCpu)->Args({128, 224})->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RasterizeForwardCuda)->Args({64, 64})->Args({128, 224})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RasterizeForwardBackwardCuda)->Args({64, 64})->Args({128, 224})->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
