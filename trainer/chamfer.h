@@ -16,5 +16,7 @@ struct ChamferResult {
 
 // pred (N,3), gt (M,3) float32. KD-tree on the CPU; a batched brute-force path on CUDA tensors.
 ChamferResult chamfer_distance(const at::Tensor& pred, const at::Tensor& gt);
+// The brute-force (chunked exact cdist) path on any device; chamfer_distance uses it for CUDA tensors.
+ChamferResult chamfer_distance_bruteforce(const at::Tensor& pred, const at::Tensor& gt);
 
 }  // namespace dibr

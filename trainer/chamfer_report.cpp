@@ -1,0 +1,207 @@
+#include "trainer/chamfer_report.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "render/mesh_ops.h"
+#include "trainer/chamfer.h"
+#include "trainer/dataset.h"
+#include "trainer/obj_io.h"
+
+namespace fs = std::filesystem;
+
+namespace dibr {
+namespace {
+
+constexpr int kDvrPoints = 100000;
+
+// A seed that depends only on the run seed and the object's name (FNV-1a), so results do not depend on order.
+uint64_t object_seed(uint64_t seed, const std::string& class_id, const std::string& object_id, uint64_t salt) {
+  uint64_t h = 1469598103934665603ull ^ (seed * 0x9e3779b97f4a7c15ull) ^ salt;
+  for (char c : class_id + "/" + object_id) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return h;
+}
+
+// count points drawn without replacement (all of them when the cloud is smaller).
+at::Tensor subsample(const at::Tensor& points, int64_t count, uint64_t seed) {
+  const int64_t n = points.size(0);
+  if (count >= n) return points;
+  std::vector<int64_t> index(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) index[i] = i;
+  std::mt19937_64 rng(seed);
+  for (int64_t i = 0; i < count; ++i) {
+    const int64_t j = i + static_cast<int64_t>(rng() % static_cast<uint64_t>(n - i));
+    std::swap(index[i], index[j]);
+  }
+  index.resize(static_cast<size_t>(count));
+  return points.index_select(0, torch::tensor(at::ArrayRef<int64_t>(index), torch::kLong));
+}
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
+std::vector<std::string> subfolders(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.is_directory()) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) throw std::runtime_error("chamfer report: cannot create " + path);
+  out << text;
+  if (!out) throw std::runtime_error("chamfer report: write error on " + path);
+}
+
+}  // namespace
+
+std::string ChamferReport::markdown() const {
+  std::ostringstream md;
+  md << "| class | objects | chamfer ×100 |";
+  for (double t : kFscoreThresholds) md << " F@" << fixed(t, 2) << " ×100 |";
+  md << "\n|---|---:|---:|";
+  for (size_t i = 0; i < kFscoreThresholds.size(); ++i) md << "---:|";
+  md << "\n";
+  std::array<double, 5> mean_f{};
+  for (const auto& c : classes) {
+    md << "| " << c.class_id << " | " << c.objects << " | " << fixed(100 * c.chamfer, 3) << " |";
+    for (size_t i = 0; i < c.fscore.size(); ++i) {
+      md << " " << fixed(100 * c.fscore[i], 2) << " |";
+      mean_f[i] += c.fscore[i] / static_cast<double>(classes.size());
+    }
+    md << "\n";
+  }
+  size_t total = objects.size();
+  md << "| **mean of classes** | " << total << " | " << fixed(100 * mean_of_class_means, 3) << " |";
+  for (double f : mean_f) md << " " << fixed(100 * f, 2) << " |";
+  md << "\n";
+  if (!problems.empty()) {
+    md << "\n" << problems.size() << " problem(s):\n";
+    for (const auto& p : problems) md << "- " << p << "\n";
+  }
+  return md.str();
+}
+
+void ChamferReport::save(const std::string& prefix) const {
+  const auto parent = fs::path(prefix).parent_path();
+  if (!parent.empty()) fs::create_directories(parent);
+  write_text(prefix + ".md", markdown());
+
+  std::ostringstream csv;
+  csv << "kind,class,object,objects,chamfer,pred_to_gt,gt_to_pred";
+  for (double t : kFscoreThresholds) csv << ",f@" << fixed(t, 2);
+  csv << "\n";
+  for (const auto& o : objects) {
+    csv << "object," << o.class_id << "," << o.object_id << ",1," << fixed(o.chamfer, 8) << ","
+        << fixed(o.pred_to_gt, 8) << "," << fixed(o.gt_to_pred, 8);
+    for (double f : o.fscore) csv << "," << fixed(f, 6);
+    csv << "\n";
+  }
+  for (const auto& c : classes) {
+    csv << "class," << c.class_id << ",," << c.objects << "," << fixed(c.chamfer, 8) << ",,";
+    for (double f : c.fscore) csv << "," << fixed(f, 6);
+    csv << "\n";
+  }
+  write_text(prefix + ".csv", csv.str());
+
+  nlohmann::json j;
+  j["mean_of_class_means"] = mean_of_class_means;
+  j["fscore_thresholds"] = kFscoreThresholds;
+  j["classes"] = nlohmann::json::array();
+  for (const auto& c : classes)
+    j["classes"].push_back({{"class", c.class_id}, {"objects", c.objects}, {"chamfer", c.chamfer}, {"fscore", c.fscore}});
+  j["objects"] = nlohmann::json::array();
+  for (const auto& o : objects)
+    j["objects"].push_back({{"class", o.class_id}, {"object", o.object_id}, {"chamfer", o.chamfer},
+                            {"pred_to_gt", o.pred_to_gt}, {"gt_to_pred", o.gt_to_pred}, {"fscore", o.fscore}});
+  j["problems"] = problems;
+  write_text(prefix + ".json", j.dump(2) + "\n");
+}
+
+ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
+  std::error_code ec;
+  if (!fs::is_directory(options.predictions_dir, ec))
+    throw std::runtime_error("chamfer report: predictions folder does not exist: " + options.predictions_dir);
+  const int64_t count = options.dvr_protocol ? kDvrPoints : options.num_points;
+  if (count < 1) throw std::invalid_argument("chamfer report: num_points must be >= 1");
+
+  ChamferReport report;
+  const auto data_classes = list_classes(options.data_root);
+  std::vector<std::string> classes;
+  for (const auto& c : options.classes.empty() ? subfolders(options.predictions_dir) : options.classes) {
+    if (std::find(data_classes.begin(), data_classes.end(), c) == data_classes.end())
+      report.problems.push_back((fs::path(options.data_root) / c).string() + ": class not found in the data root");
+    else
+      classes.push_back(c);
+  }
+  if (classes.empty()) {
+    if (report.problems.empty()) report.problems.push_back(options.predictions_dir + ": no class folders");
+    return report;
+  }
+  const auto index = index_dataset(options.data_root, classes, options.split);
+  for (const auto& p : index.problems) report.problems.push_back(p.path + ": " + p.message);
+
+  const int total = static_cast<int>(index.objects.size());
+  int done = 0;
+  for (const auto& object : index.objects) {
+    if (options.cancel && options.cancel->load()) {
+      report.problems.push_back("cancelled after " + std::to_string(done) + " of " + std::to_string(total) + " objects");
+      break;
+    }
+    const auto pred_file = (fs::path(options.predictions_dir) / object.class_id / (object.object_id + "_0.obj")).string();
+    if (!fs::is_regular_file(pred_file, ec)) {
+      report.problems.push_back(pred_file + ": missing prediction");
+    } else {
+      try {
+        const auto mesh = read_obj(pred_file);
+        const auto pred = sample_surface_points(mesh.vertices, mesh.faces, count,
+                                                object_seed(options.seed, object.class_id, object.object_id, 1));
+        at::Tensor gt;
+        try {
+          gt = subsample(load_pointcloud(object).points, count,
+                         object_seed(options.seed, object.class_id, object.object_id, 2));
+        } catch (const std::exception& e) {
+          throw std::runtime_error(std::string("ground truth: ") + e.what());
+        }
+        const auto r = chamfer_distance(pred, gt);
+        report.objects.push_back({object.class_id, object.object_id, r.chamfer, r.pred_to_gt, r.gt_to_pred, r.fscore});
+      } catch (const std::exception& e) {
+        report.problems.push_back(pred_file + ": " + e.what());
+      }
+    }
+    ++done;
+    if (options.progress) options.progress(done, total);
+  }
+
+  std::map<std::string, ChamferClassRow> rows;
+  for (const auto& o : report.objects) {
+    auto& row = rows[o.class_id];
+    row.class_id = o.class_id;
+    ++row.objects;
+    row.chamfer += o.chamfer;
+    for (size_t i = 0; i < o.fscore.size(); ++i) row.fscore[i] += o.fscore[i];
+  }
+  for (auto& [id, row] : rows) {
+    row.chamfer /= row.objects;
+    for (auto& f : row.fscore) f /= row.objects;
+    report.mean_of_class_means += row.chamfer / static_cast<double>(rows.size());
+    report.classes.push_back(row);
+  }
+  return report;
+}
+
+}  // namespace dibr
