@@ -143,11 +143,11 @@ int run_train(TrainFlags& flags) {
   }
   ProgressLine line(stderr, flags.log_every);
   TrainerProgress last;
-  last.step = trainer.step();
-  last.max_steps = config.max_steps;
+  bool stepped = false;
   try {
     trainer.run([&](const TrainerProgress& p) {
       last = p;
+      stepped = true;
       line.update(p.step, format_progress("step", p.step, p.max_steps, p.steps_per_second, p.eta_seconds) + " | " +
                               loss_text(p.losses));
       // Called on the training thread: the loop ends after this step and writes latest.pt.
@@ -159,8 +159,10 @@ int run_train(TrainFlags& flags) {
   }
   if (trainer.state() == TrainerState::Failed) throw std::runtime_error("training failed: " + trainer.error());
 
-  line.finish(format_progress("step", trainer.step(), config.max_steps, last.steps_per_second, 0) + " | " +
-              loss_text(last.losses));
+  if (stepped) {
+    line.finish(format_progress("step", trainer.step(), config.max_steps, last.steps_per_second, 0) + " | " +
+                loss_text(last.losses));
+  }
   const std::string latest = trainer.latest_checkpoint_path();
   if (interrupt.requested()) {
     std::cerr << "dibr train: stopped at step " << trainer.step() << "; checkpoint " << latest
