@@ -23,8 +23,16 @@ struct RasterizeOutput {
 // face_vertices_image (B,F,3,2) NDC x,y of each corner (x right, y up)
 // face_features       (B,F,3,D) per-corner features to interpolate
 // face_normals_z      (B,F)     z of the face normal; faces with normal z < 0 are culled from coverage
-// Floating tensors share one dtype (float32 or float64) and one device (CPU or CUDA).
-// Differentiable w.r.t. face_vertices_image and face_features through autograd.
+// Floating tensors share one dtype (float32 or float64) and one device (CPU or CUDA); settings need
+// height, width > 0, sigmainv > 0, boxlen >= 0 and 1 <= knum <= 128. Bad input throws c10::Error naming
+// the argument.
+// Pixel (h,w) has its centre at NDC ((2w+1-W)/W, (H-2h-1)/H). A non-culled face with non-zero screen area
+// covers a pixel when its three screen-space barycentrics are >= 0: edges are inclusive, so a centre on an
+// edge shared by two faces is covered by both and the depth test decides; the largest interpolated z wins
+// and equal depths go to the lower face index. Uncovered pixels use the first knum faces (culled ones
+// included) whose box grown by boxlen holds the centre, with d the exact distance to the triangle.
+// Differentiable w.r.t. face_vertices_image and face_features through autograd (analytic backward); no
+// gradient flows to face_vertices_z or face_normals_z.
 RasterizeOutput dibr_rasterize(const at::Tensor& face_vertices_z,
                                const at::Tensor& face_vertices_image,
                                const at::Tensor& face_features,

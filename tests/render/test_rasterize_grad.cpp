@@ -63,6 +63,12 @@ void check_case(const Case& c) {
   const auto st = settings_of(c);
   const at::Tensor wf = torch::randn({c.batch, c.height, c.width, c.dim}, torch::kFloat64);
   const at::Tensor wm = torch::randn({c.batch, c.height, c.width}, torch::kFloat64);
+  {
+    // The case must exercise both the covered (barycentric) and the soft-mask (distance) paths.
+    const auto out = dibr_rasterize(in.z, in.image, in.features, in.normals, st);
+    EXPECT_GT((out.face_index >= 0).sum().item<int64_t>(), 0);
+    EXPECT_GT(((out.soft_mask > 1e-6) & (out.soft_mask < 1)).sum().item<int64_t>(), 0);
+  }
   in.image.requires_grad_(true);
   in.features.requires_grad_(true);
   const at::Tensor l = loss(in, st, wf, wm);
