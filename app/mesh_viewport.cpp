@@ -353,11 +353,14 @@ void MeshViewport::draw(const char* id, float width, float height) {
     else
       impl_->arcball.end();
   }
+  // The FBO has framebuffer pixels (HiDPI: more than ImGui's logical ones); pan() works in those.
+  const ImVec2 scale(io.DisplayFramebufferScale.x > 0 ? io.DisplayFramebufferScale.x : 1.0f,
+                     io.DisplayFramebufferScale.y > 0 ? io.DisplayFramebufferScale.y : 1.0f);
   if (active && (ImGui::IsMouseDown(ImGuiMouseButton_Right) || ImGui::IsMouseDown(ImGuiMouseButton_Middle)))
-    pan({io.MouseDelta.x, io.MouseDelta.y});
+    pan({io.MouseDelta.x * scale.x, io.MouseDelta.y * scale.y});
   if (hovered && io.MouseWheel != 0.0f) zoom(io.MouseWheel);
 
-  render(static_cast<int>(size.x), static_cast<int>(size.y));
+  render(static_cast<int>(size.x * scale.x), static_cast<int>(size.y * scale.y));
   // GL textures start at the bottom row: flip v.
   ImGui::GetWindowDrawList()->AddImage(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(impl_->color_texture)),
                                        origin, ImVec2(origin.x + size.x, origin.y + size.y), ImVec2(0, 1),
