@@ -1,12 +1,13 @@
 // dibr_rasterize: input validation, device/dtype dispatch and the autograd Function around the kernels.
 #include "render/rasterize.h"
 
+#include <c10/core/DeviceGuard.h>
+
 #include <string>
 
 #include "render/raster_kernels.h"
 
 #ifdef DIBR_TORCH_CUDA
-#include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 #endif
 
@@ -131,9 +132,7 @@ class DibrRasterize : public torch::autograd::Function<DibrRasterize> {
   static torch::autograd::variable_list forward(torch::autograd::AutogradContext* ctx, const at::Tensor& z,
                                                 const at::Tensor& image, const at::Tensor& features,
                                                 const at::Tensor& normals_z, const RasterizeSettings& st) {
-#ifdef DIBR_TORCH_CUDA
-    const c10::OptionalDeviceGuard guard(image.device());
-#endif
+    const c10::OptionalDeviceGuard guard(image.device());  // kernels launch on the inputs' GPU
     const RasterSizes s = sizes_of(features, st);
     const auto opts = image.options();
     at::Tensor out_features = at::empty({s.batch, s.height, s.width, s.feature_dim}, opts);
@@ -167,9 +166,7 @@ class DibrRasterize : public torch::autograd::Function<DibrRasterize> {
     const at::Tensor& image = saved[0];
     const at::Tensor& features = saved[1];
     const at::Tensor& face_index = saved[2];
-#ifdef DIBR_TORCH_CUDA
-    const c10::OptionalDeviceGuard guard(image.device());
-#endif
+    const c10::OptionalDeviceGuard guard(image.device());  // kernels launch on the inputs' GPU
     RasterizeSettings st;
     st.height = static_cast<int>(ctx->saved_data["height"].toInt());
     st.width = static_cast<int>(ctx->saved_data["width"].toInt());
