@@ -1,0 +1,97 @@
+#include "app/folder_browser.h"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+namespace fs = std::filesystem;
+
+namespace dibr::studio {
+
+std::vector<std::string> list_subfolders(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) throw std::runtime_error("'" + path + "' is not a folder");
+  std::vector<std::string> names;
+  fs::directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+  if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
+    const std::string name = it->path().filename().string();
+    std::error_code dir_ec;
+    if (!name.empty() && name[0] != '.' && it->is_directory(dir_ec)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void FolderBrowser::open(const std::string& start_path) {
+  open_ = true;
+  popup_requested_ = true;
+  std::error_code ec;
+  std::string start = start_path;
+  if (start.empty() || !fs::is_directory(start, ec)) start = fs::current_path(ec).string();
+  navigate(start);
+}
+
+void FolderBrowser::navigate(const std::string& path) {
+  try {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(fs::absolute(path), ec);
+    const std::string target = ec ? path : canonical.string();
+    entries_ = list_subfolders(target);
+    current_ = target;
+    typed_ = target;
+    error_.clear();
+  } catch (const std::exception& e) {
+    error_ = e.what();  // stay where we were
+  }
+}
+
+bool FolderBrowser::draw(const char* title, std::string* chosen) {
+  if (!open_) return false;
+  if (popup_requested_) {
+    ImGui::OpenPopup(title);
+    popup_requested_ = false;
+  }
+  bool picked = false;
+  ImGui::SetNextWindowSize(ImVec2(640, 480), ImGuiCond_Appearing);
+  if (ImGui::BeginPopupModal(title, &open_)) {
+    if (ImGui::Button("Up") && fs::path(current_).has_parent_path()) navigate(fs::path(current_).parent_path().string());
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(-80);
+    if (ImGui::InputText("##path", &typed_, ImGuiInputTextFlags_EnterReturnsTrue)) navigate(typed_);
+    ImGui::SameLine();
+    if (ImGui::Button("Go")) navigate(typed_);
+    if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
+    ImGui::BeginChild("entries", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * 1.3f), true);
+    std::string next;
+    for (const auto& name : entries_) {
+      if (ImGui::Selectable((name + "/").c_str(), false, ImGuiSelectableFlags_AllowDoubleClick) &&
+          ImGui::IsMouseDoubleClicked(0)) {
+        next = (fs::path(current_) / name).string();
+      }
+    }
+    if (entries_.empty()) ImGui::TextDisabled("(no sub-folders)");
+    ImGui::EndChild();
+    if (!next.empty()) navigate(next);
+    if (ImGui::Button("Use this folder")) {
+      *chosen = current_;
+      picked = true;
+      open_ = false;
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Cancel")) open_ = false;
+    ImGui::SameLine();
+    ImGui::TextDisabled("double-click a folder to enter it");
+    if (!open_) ImGui::CloseCurrentPopup();
+    ImGui::EndPopup();
+  } else {
+    open_ = false;
+  }
+  return picked;
+}
+
+}  // namespace dibr::studio

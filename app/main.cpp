@@ -1,0 +1,103 @@
+// dibr-studio: window, GL context and ImGui setup around StudioApp.
+#include <epoxy/gl.h>
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/studio_app.h"
+#include "app/studio_options.h"
+
+namespace {
+
+dibr::studio::StudioApp* g_app = nullptr;
+
+void on_glfw_error(int code, const char* description) { std::fprintf(stderr, "dibr-studio: GLFW error %d: %s\n", code, description); }
+
+void on_drop(GLFWwindow*, int count, const char** paths) {
+  if (!g_app) return;
+  std::vector<std::string> list(paths, paths + count);
+  g_app->on_drop(list);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto options = dibr::studio::parse_studio_options(argc, argv, exit_code);
+  if (!options) return exit_code;
+
+  glfwSetErrorCallback(on_glfw_error);
+  if (!glfwInit()) {
+    std::fprintf(stderr, "dibr-studio: cannot initialise GLFW (no display? set DISPLAY or run under xvfb-run)\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+  GLFWwindow* window = glfwCreateWindow(options->window_width, options->window_height, "DIB-R Studio", nullptr, nullptr);
+  if (!window) {
+    std::fprintf(stderr, "dibr-studio: cannot create an OpenGL 3.3 core window\n");
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is computed from the window size every frame
+  ImGui::StyleColorsDark();
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+
+  int code = 0;
+  try {
+    auto app = std::make_unique<dibr::studio::StudioApp>(*options, window);
+    g_app = app.get();
+    glfwSetDropCallback(window, on_drop);
+    std::string title;
+    while (!glfwWindowShouldClose(window)) {
+      glfwPollEvents();
+      ImGui_ImplOpenGL3_NewFrame();
+      ImGui_ImplGlfw_NewFrame();
+      ImGui::NewFrame();
+      app->frame();
+      ImGui::Render();
+      int fb_w = 0, fb_h = 0;
+      glfwGetFramebufferSize(window, &fb_w, &fb_h);
+      glViewport(0, 0, fb_w, fb_h);
+      glClearColor(0.09f, 0.09f, 0.11f, 1.0f);
+      glClear(GL_COLOR_BUFFER_BIT);
+      ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+      app->after_render(fb_w, fb_h);
+      glfwSwapBuffers(window);
+      if (std::string t = app->window_title(); t != title) {
+        title = t;
+        glfwSetWindowTitle(window, title.c_str());
+      }
+    }
+    glfwSetWindowTitle(window, "DIB-R Studio - stopping training...");
+    app->shutdown();
+    g_app = nullptr;
+    app.reset();  // GL objects go while the context is current
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dibr-studio: fatal: %s\n", e.what());
+    code = 1;
+  }
+  g_app = nullptr;
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return code;
+}

@@ -1,0 +1,54 @@
+// Silhouette panel: per preview object, input | GT mask | predicted silhouette | difference.
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "app/studio_app.h"
+
+namespace dibr::studio {
+
+void StudioApp::draw_silhouette_panel() {
+  const PreviewData& p = shown_preview();
+  ImGui::TextColored(p.from_checkpoint ? ImVec4(1, 0.8f, 0.3f, 1) : ImVec4(0.4f, 1, 0.5f, 1), "%s", p.label().c_str());
+  ImGui::SameLine();
+  ImGui::TextDisabled("| difference: red = predicted only, green = GT only, white = both");
+  if (p.count() == 0 || textures_.size() < static_cast<size_t>(p.count()) * 4) {
+    ImGui::TextDisabled("start training (Ctrl+T) or pick a checkpoint to see predictions");
+    return;
+  }
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float label_h = ImGui::GetTextLineHeightWithSpacing();
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const float cell = std::max(16.f, std::min((avail.x - 5 * spacing - 10) / 4.f,
+                                             (avail.y - label_h * (p.count() + 1)) / p.count() - spacing));
+  const ImVec2 grid_start = ImGui::GetCursorScreenPos();
+  static const char* headers[] = {"input", "GT mask", "predicted", "difference"};
+  for (int c = 0; c < 4; ++c) {
+    ImGui::SetCursorScreenPos(ImVec2(grid_start.x + c * (cell + spacing), grid_start.y));
+    ImGui::TextUnformatted(headers[c]);
+  }
+  for (int i = 0; i < p.count(); ++i) {
+    const float y = grid_start.y + label_h + i * (cell + spacing + label_h);
+    for (int c = 0; c < 4; ++c) {
+      ImGui::SetCursorScreenPos(ImVec2(grid_start.x + c * (cell + spacing), y));
+      const ImageTexture& t = textures_[i * 4 + c];
+      const bool selected = i == selected_object_;
+      ImGui::PushID(i * 4 + c);
+      if (ImGui::ImageButton(t.id(), ImVec2(cell, cell), ImVec2(0, 0), ImVec2(1, 1), selected ? 2 : 0,
+                             ImVec4(0, 0, 0, 1), ImVec4(1, 1, 1, 1))) {
+        selected_object_ = i;
+      }
+      ImGui::PopID();
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (click: show in the 3D view)", p.ids[i].c_str());
+    }
+    ImGui::SetCursorScreenPos(ImVec2(grid_start.x, y + cell + 2));
+    ImGui::TextDisabled("%s%s", p.ids[i].c_str(), i == selected_object_ ? "  (in 3D view)" : "");
+  }
+  // The whole grid, for screenshot checks.
+  const ImVec2 end(grid_start.x + 4 * (cell + spacing), grid_start.y + label_h + p.count() * (cell + spacing + label_h));
+  ImGui::SetCursorScreenPos(grid_start);
+  ImGui::Dummy(ImVec2(end.x - grid_start.x, end.y - grid_start.y));
+  record_region("silhouettes");
+}
+
+}  // namespace dibr::studio

@@ -1,0 +1,16 @@
+#pragma once
+// File naming for exports: nothing the user already has is ever overwritten.
+#include <initializer_list>
+#include <string>
+
+namespace dibr::studio {
+
+// `path` when nothing exists there, otherwise <stem>_1<ext>, <stem>_2<ext>, ... (the first free one).
+std::string unique_path(const std::string& path);
+// Same for a file prefix used with several extensions (e.g. chamfer report .md/.csv/.json): the first
+// prefix for which none of <prefix><ext> exists.
+std::string unique_prefix(const std::string& prefix, const std::initializer_list<const char*>& extensions);
+// Turns "02691156/abc" into "02691156_abc" (safe as a file name part).
+std::string file_safe(const std::string& text);
+
+}  // namespace dibr::studio

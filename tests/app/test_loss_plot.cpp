@@ -1,0 +1,48 @@
+#include <gtest/gtest.h>
+
+#include "app/loss_plot.h"
+
+using namespace dibr::studio;
+
+TEST(LossPlot, EmaWithoutSmoothingIsIdentityAndStartsAtFirstValue) {
+  const std::vector<double> v{4, 2, 8, 1};
+  EXPECT_EQ(ema_smooth(v, 0.0), v);
+  const auto s = ema_smooth(v, 0.9);
+  ASSERT_EQ(s.size(), v.size());
+  EXPECT_DOUBLE_EQ(s[0], 4.0);  // bias corrected
+  // Second value: (0.9*0.1*4 + 0.1*2) / (0.9*0.1 + 0.1)
+  EXPECT_NEAR(s[1], (0.09 * 4 + 0.1 * 2) / 0.19, 1e-12);
+  EXPECT_TRUE(ema_smooth({}, 0.5).empty());
+}
+
+TEST(LossPlot, EmaOfConstantIsConstant) {
+  const auto s = ema_smooth(std::vector<double>(50, 0.25), 0.95);
+  for (double x : s) EXPECT_NEAR(x, 0.25, 1e-12);
+}
+
+TEST(LossPlot, AppendKeepsOnlyNewRecordsAndRestartsOnNewRun) {
+  auto record = [](int64_t step, double total) {
+    dibr::LossRecord r;
+    r.step = step;
+    r.losses.total = total;
+    r.losses.iou = total / 2;
+    return r;
+  };
+  LossPlot plot;
+  plot.append({record(1, 1.0), record(2, 0.9)});
+  plot.append({record(1, 1.0), record(2, 0.9), record(3, 0.8)});  // full history again: only step 3 is new
+  ASSERT_EQ(plot.size(), 3u);
+  EXPECT_EQ(plot.last_step(), 3);
+  EXPECT_DOUBLE_EQ(plot.values(0)[2], 0.8);
+  EXPECT_DOUBLE_EQ(plot.values(2)[2], 0.4);
+  plot.append({record(0, 5.0)});  // older than what we have: a new run
+  ASSERT_EQ(plot.size(), 1u);
+  EXPECT_EQ(plot.last_step(), 0);
+}
+
+TEST(LossPlot, TermNamesAndValuesMatch) {
+  dibr::LossTerms l;
+  l.total = 1, l.color = 2, l.iou = 3, l.laplacian = 4, l.flatten = 5;
+  for (int t = 0; t < kLossTermCount; ++t) EXPECT_DOUBLE_EQ(loss_term_value(l, t), t + 1.0) << loss_term_name(t);
+  EXPECT_STREQ(loss_term_name(2), "iou");
+}
