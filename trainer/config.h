@@ -12,6 +12,7 @@ struct TrainConfig {
   std::string out_dir = "runs/quick";
   std::string device = "auto";       // "auto", "cpu", "cuda"
   int image_size = 64;               // render and input resolution
+  int decoder_hidden = 256;          // width of the mesh decoder (256 in the reference; quick uses less)
   int batch_objects = 8;
   int views_per_object = 2;
   double learning_rate = 1e-4;

@@ -35,13 +35,15 @@ InferenceModel::InferenceModel(const std::string& checkpoint_path, const std::st
   } catch (const c10::Error&) {
     throw std::runtime_error("InferenceModel(" + checkpoint_path + "): unknown device \"" + device + "\"");
   }
-  m.model = ReconstructionNet(make_icosphere(3, 0.5));
-  auto meta = load_checkpoint(checkpoint_path, m.model.get(), nullptr);
+  // The config decides the architecture, so it is read before the weights.
+  const auto meta = load_checkpoint(checkpoint_path, nullptr, nullptr);
   try {
     m.config = TrainConfig::from_json(meta.config_json);
   } catch (const std::exception& e) {
     throw std::runtime_error("InferenceModel: bad config in " + checkpoint_path + ": " + e.what());
   }
+  m.model = ReconstructionNet(make_icosphere(3, 0.5), m.config.decoder_hidden);
+  load_checkpoint(checkpoint_path, m.model.get(), nullptr);
   m.step = meta.step;
   m.model->move_to(m.device);
   m.model->eval();

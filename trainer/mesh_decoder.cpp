@@ -14,14 +14,15 @@ ConditionalBatchNormImpl::ConditionalBatchNormImpl(int64_t code_dim, int64_t cha
 }
 
 at::Tensor ConditionalBatchNormImpl::forward(const at::Tensor& x, const at::Tensor& code) {
-  return gamma(code).unsqueeze(2) * bn(x) + beta(code).unsqueeze(2);
+  auto normalized = bn(x.reshape({-1, x.size(2)})).view({x.size(0), x.size(1), x.size(2)});
+  return gamma(code).unsqueeze(1) * normalized + beta(code).unsqueeze(1);
 }
 
 ConditionalResBlockImpl::ConditionalResBlockImpl(int64_t code_dim, int64_t channels) {
   bn0 = register_module("bn0", ConditionalBatchNorm(code_dim, channels));
-  fc0 = register_module("fc0", torch::nn::Conv1d(channels, channels, 1));
+  fc0 = register_module("fc0", torch::nn::Linear(channels, channels));
   bn1 = register_module("bn1", ConditionalBatchNorm(code_dim, channels));
-  fc1 = register_module("fc1", torch::nn::Conv1d(channels, channels, 1));
+  fc1 = register_module("fc1", torch::nn::Linear(channels, channels));
   torch::NoGradGuard no_grad;
   torch::nn::init::zeros_(fc1->weight);  // each block starts as the identity (as in occupancy networks)
 }
@@ -32,18 +33,18 @@ at::Tensor ConditionalResBlockImpl::forward(const at::Tensor& x, const at::Tenso
 }
 
 MeshDecoderImpl::MeshDecoderImpl(int64_t code_dim, int64_t hidden, int num_blocks) {
-  fc_p = register_module("fc_p", torch::nn::Conv1d(3, hidden, 1));
+  fc_p = register_module("fc_p", torch::nn::Linear(3, hidden));
   blocks = register_module("blocks", torch::nn::ModuleList());
   for (int i = 0; i < num_blocks; ++i) blocks->push_back(ConditionalResBlock(code_dim, hidden));
   bn = register_module("bn", ConditionalBatchNorm(code_dim, hidden));
-  fc_out = register_module("fc_out", torch::nn::Conv1d(hidden, 6, 1));
+  fc_out = register_module("fc_out", torch::nn::Linear(hidden, 6));
 }
 
 MeshDecoderOutput MeshDecoderImpl::forward(const at::Tensor& points, const at::Tensor& code) {
   const int64_t batch = code.size(0);
-  auto x = fc_p(points.t().unsqueeze(0)).expand({batch, -1, -1});  // same for every sample: compute once
+  auto x = fc_p(points).unsqueeze(0).expand({batch, -1, -1});  // same for every sample: compute once
   for (const auto& block : *blocks) x = block->as<ConditionalResBlock>()->forward(x, code);
-  auto out = fc_out(torch::relu(bn(x, code))).transpose(1, 2);  // (B,V,6)
+  auto out = fc_out(torch::relu(bn(x, code)));  // (B,V,6)
   return {out.narrow(2, 0, 3), torch::sigmoid(out.narrow(2, 3, 3))};
 }
 

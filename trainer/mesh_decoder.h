@@ -1,10 +1,10 @@
 #pragma once
 // Occupancy-networks-style conditional decoder evaluated at the template vertices
-// (internal: included by trainer/*.cpp only).
+// (internal: included by trainer/*.cpp only). The reference uses Conv1d(k=1) on (B,C,V); we keep features
+// channel-last (B,V,C) and use Linear, which is the same map but runs as one GEMM (much faster on the CPU).
 #include <torch/nn/module.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/modulelist.h>
-#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
@@ -13,7 +13,7 @@ namespace dibr {
 // Batch norm without its own affine; gamma and beta are Linear(code) (gamma starts at 1, beta at 0).
 struct ConditionalBatchNormImpl : torch::nn::Module {
   ConditionalBatchNormImpl(int64_t code_dim, int64_t channels);
-  // x (B,C,V), code (B,code_dim)
+  // x (B,V,C), code (B,code_dim); statistics over all B*V rows per channel, as BatchNorm1d on (B,C,V)
   at::Tensor forward(const at::Tensor& x, const at::Tensor& code);
 
   torch::nn::Linear gamma{nullptr}, beta{nullptr};
@@ -21,13 +21,13 @@ struct ConditionalBatchNormImpl : torch::nn::Module {
 };
 TORCH_MODULE(ConditionalBatchNorm);
 
-// CBN -> ReLU -> Conv1d -> CBN -> ReLU -> Conv1d, plus the identity.
+// CBN -> ReLU -> Linear -> CBN -> ReLU -> Linear, plus the identity.
 struct ConditionalResBlockImpl : torch::nn::Module {
   ConditionalResBlockImpl(int64_t code_dim, int64_t channels);
   at::Tensor forward(const at::Tensor& x, const at::Tensor& code);
 
   ConditionalBatchNorm bn0{nullptr}, bn1{nullptr};
-  torch::nn::Conv1d fc0{nullptr}, fc1{nullptr};
+  torch::nn::Linear fc0{nullptr}, fc1{nullptr};
 };
 TORCH_MODULE(ConditionalResBlock);
 
@@ -41,7 +41,7 @@ struct MeshDecoderImpl : torch::nn::Module {
   // points (V,3) template positions shared by the batch, code (B,code_dim)
   MeshDecoderOutput forward(const at::Tensor& points, const at::Tensor& code);
 
-  torch::nn::Conv1d fc_p{nullptr}, fc_out{nullptr};
+  torch::nn::Linear fc_p{nullptr}, fc_out{nullptr};
   torch::nn::ModuleList blocks{nullptr};
   ConditionalBatchNorm bn{nullptr};
 };

@@ -10,12 +10,12 @@ at::Tensor normalize_mesh(const at::Tensor& vertices, double half_extent) {
   return (vertices - centre) * (half_extent / extent.clamp_min(1e-8));
 }
 
-ReconstructionNetImpl::ReconstructionNetImpl(const TriangleMesh& template_mesh) {
+ReconstructionNetImpl::ReconstructionNetImpl(const TriangleMesh& template_mesh, int64_t decoder_hidden) {
   TORCH_CHECK(template_mesh.vertices.dim() == 2 && template_mesh.vertices.size(1) == 3,
               "ReconstructionNet: template vertices must be (V,3)");
   encoder = register_module("encoder", ResNet18Encoder());
   code = register_module("code", torch::nn::Linear(512, kCodeDim));
-  decoder = register_module("decoder", MeshDecoder(kCodeDim, 256, 5));
+  decoder = register_module("decoder", MeshDecoder(kCodeDim, decoder_hidden, 5));
   alpha = register_parameter("alpha", torch::zeros({}));
   template_vertices = register_buffer("template_vertices", template_mesh.vertices.to(torch::kFloat32).clone());
   faces_ = template_mesh.faces.to(torch::kInt64);

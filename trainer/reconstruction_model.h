@@ -23,7 +23,8 @@ at::Tensor normalize_mesh(const at::Tensor& vertices, double half_extent = 0.5);
 struct ReconstructionNetImpl : torch::nn::Module {
   static constexpr int64_t kCodeDim = 256;
 
-  explicit ReconstructionNetImpl(const TriangleMesh& template_mesh);
+  // decoder_hidden: 256 in the reference; smaller widths make CPU training much cheaper.
+  explicit ReconstructionNetImpl(const TriangleMesh& template_mesh, int64_t decoder_hidden = 256);
   // images (B,3,S,S) in [0,1], any S >= 16.
   MeshPrediction forward(const at::Tensor& images);
   at::Tensor faces() const { return faces_; }  // (F,3) int64 on the model's device

@@ -59,6 +59,7 @@ void validate(const TrainConfig& c) {
   };
   require(c.image_size >= 16, "image_size must be >= 16, got " + std::to_string(c.image_size));
   require(c.batch_objects >= 1, "batch_objects must be >= 1");
+  require(c.decoder_hidden >= 8, "decoder_hidden must be >= 8");
   require(c.views_per_object >= 1 && c.views_per_object <= kNmrViewsPerObject, "views_per_object must be in 1..24");
   require(c.learning_rate > 0, "learning_rate must be > 0");
   require(c.lr_decay_step >= 1, "lr_decay_step must be >= 1");
@@ -394,7 +395,7 @@ Trainer::Trainer(TrainConfig config, bool resume) : impl_(std::make_unique<Impl>
 
   torch::manual_seed(m.config.seed);  // reproducible initialisation
   auto template_mesh = make_icosphere(3, 0.5);
-  m.model = ReconstructionNet(template_mesh);
+  m.model = ReconstructionNet(template_mesh, m.config.decoder_hidden);
   if (!m.config.pretrained_encoder.empty()) load_pretrained_encoder(m.model->encoder, m.config.pretrained_encoder);
   m.model->move_to(m.device);
   m.model->train();

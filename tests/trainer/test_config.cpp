@@ -14,6 +14,7 @@ TEST(Config, JsonRoundTripKeepsEveryField) {
   c.out_dir = "runs/x";
   c.device = "cpu";
   c.image_size = 48;
+  c.decoder_hidden = 96;
   c.learning_rate = 2.5e-4;
   c.lr_decay_step = 123;
   c.max_steps = 77;
@@ -26,6 +27,7 @@ TEST(Config, JsonRoundTripKeepsEveryField) {
   EXPECT_EQ(back.to_json(), c.to_json());
   EXPECT_EQ(back.classes, c.classes);
   EXPECT_EQ(back.image_size, 48);
+  EXPECT_EQ(back.decoder_hidden, 96);
   EXPECT_DOUBLE_EQ(back.learning_rate, 2.5e-4);
   EXPECT_EQ(back.lr_decay_step, 123);
   EXPECT_EQ(back.seed, 12345678901ULL);
@@ -74,6 +76,8 @@ TEST(Config, PresetsExistAndDiffer) {
   // quick is small enough for a 2-core CPU.
   EXPECT_LT(quick.image_size, paper.image_size);
   EXPECT_LT(quick.batch_objects, paper.batch_objects);
+  EXPECT_EQ(paper.decoder_hidden, 256);
+  EXPECT_LT(quick.decoder_hidden, paper.decoder_hidden);
   EXPECT_LT(quick.max_steps, paper.max_steps);
   EXPECT_NE(quick.to_json(), paper.to_json());
   EXPECT_THROW(TrainConfig::from_preset("fast"), std::invalid_argument);

@@ -53,7 +53,7 @@ TrainConfig tiny_config(const std::string& data_root, const std::string& out_dir
 
 // Parameters and buffers of the model stored in a checkpoint.
 std::vector<std::pair<std::string, at::Tensor>> stored_state(const std::string& checkpoint) {
-  ReconstructionNet net(make_icosphere(3, 0.5));
+  ReconstructionNet net(make_icosphere(3, 0.5), Trainer::config_from_checkpoint(checkpoint).decoder_hidden);
   load_checkpoint(checkpoint, net.get(), nullptr);
   std::vector<std::pair<std::string, at::Tensor>> state;
   for (const auto& p : net->named_parameters()) state.emplace_back(p.key(), p.value().clone());
