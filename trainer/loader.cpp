@@ -180,7 +180,21 @@ BatchLoader::~BatchLoader() { impl_->stop(); }
 
 Batch BatchLoader::next() {
   auto& s = *impl_;
-  if (s.options.workers == 0) return s.build(s.next_to_deliver++);
+  auto rethrow = [](int64_t k, const std::exception_ptr& error) {
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("BatchLoader: batch " + std::to_string(k) + ": " + e.what());
+    }
+  };
+  if (s.options.workers == 0) {
+    const int64_t k = s.next_to_deliver++;
+    try {
+      return s.build(k);
+    } catch (...) {
+      rethrow(k, std::current_exception());
+    }
+  }
   std::unique_lock<std::mutex> lock(s.mutex);
   const int64_t k = s.next_to_deliver;
   s.ready_cv.wait(lock, [&] { return s.ready.count(k) || s.failed.count(k); });
@@ -190,11 +204,7 @@ Batch BatchLoader::next() {
     const auto error = f->second;
     s.failed.erase(f);
     lock.unlock();
-    try {
-      std::rethrow_exception(error);
-    } catch (const std::exception& e) {
-      throw std::runtime_error("BatchLoader: batch " + std::to_string(k) + ": " + e.what());
-    }
+    rethrow(k, error);
   }
   Batch batch = std::move(s.ready[k]);
   s.ready.erase(k);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 #include <stdexcept>
 #include <vector>
 
@@ -25,7 +26,7 @@ constexpr const char* kClassPrefix = "sample_";
 
 std::string marker_text(const SampleOptions& o) {
   std::ostringstream s;
-  s << "dibr sample dataset v1 seed=" << o.seed << " objects_per_class=" << o.objects_per_class
+  s << "dibr sample dataset v2 seed=" << o.seed << " objects_per_class=" << o.objects_per_class
     << " image_size=" << o.image_size << " supersample=" << o.supersample << " points=" << o.points_per_object << "\n";
   return s.str();
 }
@@ -112,6 +113,20 @@ at::Tensor point_normals(const at::Tensor& points, const at::Tensor& vertices, c
   return out;
 }
 
+// Largest |NDC| coordinate of the shape's vertices over all views (OpenCV world_mat: z forward).
+double max_ndc(const at::Tensor& vertices, const at::Tensor& world_mats, double focal) {
+  const auto homogeneous = at::cat({vertices, torch::ones({vertices.size(0), 1})}, 1);           // (V,4)
+  const auto cam = at::matmul(world_mats.slice(1, 0, 3), homogeneous.t().unsqueeze(0));          // (B,3,V)
+  return (focal * cam.slice(1, 0, 2) / cam.slice(1, 2, 3)).abs().max().item<double>();
+}
+
+// A unit-cube-sized object seen from 30 degrees above at distance 2.732 can overflow the frame (a cube's
+// near bottom corner lands at NDC y = -1.24), so shapes are shrunk until every view keeps a margin.
+void fit_to_frame(SampleShape& shape, const at::Tensor& world_mats, double focal) {
+  constexpr double kMaxNdc = 0.92;
+  while (max_ndc(shape.vertices, world_mats, focal) > kMaxNdc) shape.vertices = shape.vertices * 0.97f;
+}
+
 struct RenderedViews {
   at::Tensor images;  // (24,S,S,3) float [0,1] on white
   at::Tensor masks;   // (24,S,S,1) float coverage
@@ -144,7 +159,7 @@ RenderedViews render_views(const SampleShape& shape, const at::Tensor& world_mat
   return {down(rgb).clamp(0.0, 1.0), down(covered)};
 }
 
-void write_object(const fs::path& dir, const SampleShape& shape, const SampleOptions& options, uint64_t seed) {
+void write_object(const fs::path& dir, SampleShape shape, const SampleOptions& options, uint64_t seed) {
   fs::create_directories(dir / "image");
   fs::create_directories(dir / "mask");
   std::vector<at::Tensor> mats;
@@ -153,6 +168,7 @@ void write_object(const fs::path& dir, const SampleShape& shape, const SampleOpt
   const auto camera_mat = nmr_camera_mat();
   const double focal = focal_from_fovy(kNmrFovyDegrees);
 
+  fit_to_frame(shape, world_mats, focal);
   const auto views = render_views(shape, world_mats, focal, options.image_size, options.supersample);
   std::map<std::string, at::Tensor> cameras;
   for (int v = 0; v < kNmrViewsPerObject; ++v) {
@@ -185,16 +201,20 @@ void write_list(const fs::path& file, const std::vector<std::string>& ids) {
 
 }  // namespace
 
-SampleSummary make_sample_dataset(const std::string& out_dir, const SampleOptions& options) {
+namespace {
+
+void check_options(const SampleOptions& options) {
   if (options.objects_per_class < 1) throw std::invalid_argument("make_sample_dataset: objects_per_class must be >= 1");
   if (options.image_size < 8) throw std::invalid_argument("make_sample_dataset: image_size must be >= 8");
   if (options.supersample < 1) throw std::invalid_argument("make_sample_dataset: supersample must be >= 1");
   if (options.points_per_object < 1) throw std::invalid_argument("make_sample_dataset: points_per_object must be >= 1");
-  const fs::path out(out_dir);
+}
+
+// Writes the whole dataset, marker last, into a fresh `<out>.partial-<pid>` (unique, so two processes
+// generating the same default sample do not write into each other's files). Returns that folder.
+fs::path generate_partial(const fs::path& out, const SampleOptions& options) {
+  const fs::path partial = out.string() + ".partial-" + std::to_string(::getpid());
   std::error_code ec;
-  if (fs::exists(out, ec) && !fs::is_empty(out, ec) && !fs::exists(out / kMarker, ec))
-    throw std::runtime_error("make_sample_dataset: " + out_dir + " exists and is not a sample dataset; refusing to overwrite it");
-  const fs::path partial = out_dir + ".partial";
   fs::remove_all(partial, ec);
   fs::create_directories(partial);
 
@@ -225,14 +245,29 @@ SampleSummary make_sample_dataset(const std::string& out_dir, const SampleOption
       write_list(cls / "softras_train.lst", Ids(ids.begin(), ids.end() - n_test - n_val));
     }
   }
-  {
-    std::ofstream marker(partial / kMarker);
-    marker << marker_text(options);
-    if (!marker) throw std::runtime_error("make_sample_dataset: cannot write the marker in " + partial.string());
-  }
+  std::ofstream marker(partial / kMarker);
+  marker << marker_text(options);
+  if (!marker) throw std::runtime_error("make_sample_dataset: cannot write the marker in " + partial.string());
+  return partial;
+}
+
+SampleSummary summary_of(const std::string& out, const SampleOptions& options) {
+  const int classes = static_cast<int>(sample_shape_kinds().size());
+  return {out, classes, classes * options.objects_per_class};
+}
+
+}  // namespace
+
+SampleSummary make_sample_dataset(const std::string& out_dir, const SampleOptions& options) {
+  check_options(options);
+  const fs::path out(out_dir);
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_empty(out, ec) && !fs::exists(out / kMarker, ec))
+    throw std::runtime_error("make_sample_dataset: " + out_dir + " exists and is not a sample dataset; refusing to overwrite it");
+  const fs::path partial = generate_partial(out, options);
   fs::remove_all(out, ec);
   fs::rename(partial, out);  // throws fs::filesystem_error naming both paths on failure
-  return {out_dir, static_cast<int>(kinds.size()), total};
+  return summary_of(out_dir, options);
 }
 
 std::string ensure_default_sample(const std::function<void(int, int)>& progress) {
@@ -247,7 +282,14 @@ std::string ensure_default_sample(const std::function<void(int, int)>& progress)
   std::error_code ec;
   if (fs::is_regular_file(dir / kMarker, ec) && read_text(dir / kMarker) == marker_text(options)) return dir.string();
   fs::create_directories(cache);
-  make_sample_dataset(dir.string(), options);
+  const fs::path partial = generate_partial(dir, options);
+  // Another process may have finished the same sample meanwhile: keep theirs, readers may be using it.
+  if (fs::is_regular_file(dir / kMarker, ec) && read_text(dir / kMarker) == marker_text(options)) {
+    fs::remove_all(partial, ec);
+    return dir.string();
+  }
+  fs::remove_all(dir, ec);
+  fs::rename(partial, dir);
   return dir.string();
 }
 

@@ -1,0 +1,122 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "nmr_fixture.h"
+#include "render/mesh_ops.h"
+#include "trainer/chamfer.h"
+#include "trainer/chamfer_report.h"
+#include "trainer/obj_io.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using dibr::test::TempDir;
+
+// The unit square in the z = 0 plane, two triangles.
+const at::Tensor kSquare = torch::tensor({0.f, 0.f, 0.f, 1.f, 0.f, 0.f, 1.f, 1.f, 0.f, 0.f, 1.f, 0.f}).view({4, 3});
+const at::Tensor kSquareFaces = torch::tensor({0, 1, 2, 0, 2, 3}, torch::kLong).view({2, 3});
+
+TEST(Chamfer, IdenticalCloudsGiveZeroAndPerfectFscore) {
+  const auto p = torch::rand({500, 3});
+  const auto r = dibr::chamfer_distance(p, p);
+  EXPECT_EQ(r.chamfer, 0.0);
+  EXPECT_EQ(r.pred_to_gt, 0.0);
+  for (double f : r.fscore) EXPECT_EQ(f, 1.0);
+}
+
+TEST(Chamfer, TwoPointExampleByHand) {
+  const auto pred = torch::tensor({0.f, 0.f, 0.f, 1.f, 0.f, 0.f}).view({2, 3});
+  const auto gt = torch::tensor({0.f, 0.f, 0.015f}).view({1, 3});
+  const auto r = dibr::chamfer_distance(pred, gt);
+  const double far = std::sqrt(1.0 + 0.015 * 0.015);
+  EXPECT_NEAR(r.pred_to_gt, (0.015 + far) / 2, 1e-6);
+  EXPECT_NEAR(r.gt_to_pred, 0.015, 1e-6);
+  EXPECT_NEAR(r.chamfer, ((0.015 + far) / 2 + 0.015) / 2, 1e-6);
+  EXPECT_EQ(r.fscore[0], 0.0);                   // nothing within 0.01
+  for (int t = 1; t < 5; ++t) EXPECT_NEAR(r.fscore[t], 2.0 / 3.0, 1e-12);  // P = 1/2, R = 1
+}
+
+TEST(Chamfer, SelfSampledSurfaceIsNearTheFloorAndShiftGrowsByDelta) {
+  const auto a = dibr::sample_surface_points(kSquare, kSquareFaces, 20000, 1);
+  const auto b = dibr::sample_surface_points(kSquare, kSquareFaces, 20000, 2);
+  const auto same = dibr::chamfer_distance(a, b);
+  EXPECT_GT(same.chamfer, 0.0);
+  EXPECT_LT(same.chamfer, 0.006);
+  EXPECT_GT(same.fscore[1], 0.95);
+  for (double delta : {0.02, 0.05, 0.1}) {
+    const auto shifted = b + torch::tensor({0.f, 0.f, static_cast<float>(delta)});
+    const auto r = dibr::chamfer_distance(a, shifted);
+    EXPECT_GE(r.chamfer, delta - 1e-6) << delta;
+    EXPECT_LT(r.chamfer, delta + 0.003) << delta;
+  }
+}
+
+TEST(Chamfer, KdTreeMatchesBruteForce) {
+  const auto pred = torch::rand({700, 3}), gt = torch::rand({900, 3});
+  const auto kd = dibr::chamfer_distance(pred, gt);
+  const auto bf = dibr::chamfer_distance_bruteforce(pred, gt);
+  EXPECT_NEAR(kd.pred_to_gt, bf.pred_to_gt, 1e-6);
+  EXPECT_NEAR(kd.gt_to_pred, bf.gt_to_pred, 1e-6);
+  for (int t = 0; t < 5; ++t) EXPECT_NEAR(kd.fscore[t], bf.fscore[t], 0.01);
+  EXPECT_THROW(dibr::chamfer_distance(torch::zeros({0, 3}), gt), std::invalid_argument);
+}
+
+TEST(Chamfer, CudaTensorsMatchCpu) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: skipped";
+  const auto pred = torch::rand({3000, 3}), gt = torch::rand({2000, 3});
+  const auto cpu = dibr::chamfer_distance(pred, gt);
+  const auto gpu = dibr::chamfer_distance(pred.cuda(), gt.cuda());
+  EXPECT_NEAR(cpu.chamfer, gpu.chamfer, 1e-5);
+  for (int t = 0; t < 5; ++t) EXPECT_NEAR(cpu.fscore[t], gpu.fscore[t], 0.01);
+}
+
+TEST(ChamferReport, ScoresPredictionsAndRecordsMissingOnes) {
+  TempDir dir("chamfer_report");
+  const auto data = dir.path / "data";
+  const auto preds = dir.path / "pred";
+  for (int i = 0; i < 3; ++i) {
+    const auto obj = data / "cls" / ("o" + std::to_string(i));
+    dibr::test::write_fake_object(obj, i, 8);
+    dibr::write_npz((obj / "pointcloud.npz").string(),
+                    {{"points", dibr::sample_surface_points(kSquare, kSquareFaces, 5000, 10 + i)}});
+  }
+  dibr::test::write_list(data / "cls" / "softras_test.lst", {"o0", "o1", "o2"});
+  fs::create_directories(preds / "cls");
+  dibr::write_obj((preds / "cls" / "o0_0.obj").string(), kSquare, kSquareFaces);
+  dibr::write_obj((preds / "cls" / "o1_0.obj").string(), kSquare + torch::tensor({0.f, 0.f, 0.1f}), kSquareFaces);
+
+  dibr::ChamferReportOptions options;
+  options.predictions_dir = preds.string();
+  options.data_root = data.string();
+  int last_done = 0, last_total = 0;
+  options.progress = [&](int d, int t) { last_done = d, last_total = t; };
+  const auto report = dibr::run_chamfer_report(options);
+  ASSERT_EQ(report.objects.size(), 2u);
+  EXPECT_EQ(last_done, 3);
+  EXPECT_EQ(last_total, 3);
+  EXPECT_LT(report.objects[0].chamfer, 0.02);
+  EXPECT_GT(report.objects[1].chamfer, 0.1);
+  ASSERT_EQ(report.classes.size(), 1u);
+  EXPECT_EQ(report.classes[0].objects, 2);
+  EXPECT_NEAR(report.mean_of_class_means, (report.objects[0].chamfer + report.objects[1].chamfer) / 2, 1e-12);
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_NE(report.problems[0].find("o2_0.obj"), std::string::npos) << report.problems[0];
+
+  // Same seed, same numbers.
+  const auto again = dibr::run_chamfer_report(options);
+  EXPECT_EQ(again.objects[1].chamfer, report.objects[1].chamfer);
+
+  const auto md = report.markdown();
+  EXPECT_NE(md.find("| cls | 2 |"), std::string::npos) << md;
+  const auto prefix = (dir.path / "out" / "report").string();
+  report.save(prefix);
+  for (const char* ext : {".md", ".csv", ".json"}) EXPECT_GT(fs::file_size(prefix + ext), 0u) << ext;
+
+  std::atomic<bool> cancel{true};
+  options.cancel = &cancel;
+  EXPECT_TRUE(dibr::run_chamfer_report(options).objects.empty());
+}
+
+}  // namespace

@@ -1,0 +1,113 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "nmr_fixture.h"
+#include "render/camera.h"
+#include "trainer/dataset.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using dibr::test::TempDir;
+
+// classA: 3 good objects + 1 missing a mask + 1 listed but absent; classB: objects but no test list.
+struct FakeDataset {
+  TempDir dir{"dataset"};
+  FakeDataset() {
+    for (int i = 0; i < 4; ++i) dibr::test::write_fake_object(dir.path / "classA" / ("obj" + std::to_string(i)), i);
+    fs::remove(dir.path / "classA" / "obj3" / "mask" / "0007.png");
+    dibr::test::write_list(dir.path / "classA" / "softras_test.lst", {"obj0", "obj1", "obj2", "obj3", "ghost"});
+    dibr::test::write_list(dir.path / "classA" / "softras_train.lst", {"obj0"});
+    dibr::test::write_fake_object(dir.path / "classB" / "objB", 10);
+    dibr::test::write_list(dir.path / "classB" / "softras_train.lst", {"objB"});
+    fs::create_directories(dir.path / "not_a_class");
+  }
+};
+
+bool any_problem_mentions(const dibr::DatasetIndex& index, const std::string& text) {
+  return std::any_of(index.problems.begin(), index.problems.end(),
+                     [&](const dibr::DatasetProblem& p) { return p.path.find(text) != std::string::npos; });
+}
+
+TEST(Dataset, ListsClassesWithSplitFiles) {
+  FakeDataset data;
+  EXPECT_EQ(dibr::list_classes(data.dir.str()), (std::vector<std::string>{"classA", "classB"}));
+}
+
+TEST(Dataset, IndexKeepsGoodObjectsAndNamesBrokenFiles) {
+  FakeDataset data;
+  const auto index = dibr::index_dataset(data.dir.str(), {}, "test");
+  ASSERT_EQ(index.objects.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(index.objects[i].class_id, "classA");
+    EXPECT_EQ(index.objects[i].object_id, "obj" + std::to_string(i));
+  }
+  ASSERT_EQ(index.problems.size(), 3u);
+  EXPECT_TRUE(any_problem_mentions(index, (fs::path("obj3") / "mask" / "0007.png").string()));
+  EXPECT_TRUE(any_problem_mentions(index, "ghost"));
+  EXPECT_TRUE(any_problem_mentions(index, (fs::path("classB") / "softras_test.lst").string()));
+}
+
+TEST(Dataset, DeepCheckCatchesCorruptFiles) {
+  FakeDataset data;
+  std::ofstream(data.dir.path / "classA" / "obj1" / "image" / "0003.png") << "not a png";
+  dibr::write_npz((data.dir.path / "classA" / "obj2" / "cameras.npz").string(), {{"world_mat_0", torch::eye(4)}});
+  const auto shallow = dibr::index_dataset(data.dir.str(), {"classA"}, "test");
+  EXPECT_EQ(shallow.objects.size(), 3u);
+  const auto deep = dibr::index_dataset(data.dir.str(), {"classA"}, "test", true);
+  ASSERT_EQ(deep.objects.size(), 1u);
+  EXPECT_EQ(deep.objects[0].object_id, "obj0");
+  EXPECT_TRUE(any_problem_mentions(deep, (fs::path("obj1") / "image" / "0003.png").string()));
+  EXPECT_TRUE(any_problem_mentions(deep, (fs::path("obj2") / "cameras.npz").string()));
+}
+
+TEST(Dataset, UnknownClassListsTheKnownOnes) {
+  FakeDataset data;
+  try {
+    dibr::index_dataset(data.dir.str(), {"classZ"}, "train");
+    FAIL() << "expected an exception";
+  } catch (const std::runtime_error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("classZ"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("classA"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("classB"), std::string::npos) << msg;
+  }
+  EXPECT_THROW(dibr::index_dataset((data.dir.path / "nowhere").string(), {}, "train"), std::runtime_error);
+}
+
+TEST(Dataset, LoadViewResizesWithAreaInterpolation) {
+  FakeDataset data;
+  const auto index = dibr::index_dataset(data.dir.str(), {"classA"}, "test");
+  const auto& obj1 = index.objects[1];
+  const auto v = dibr::load_view(obj1, 5);
+  ASSERT_EQ(v.image.sizes(), torch::IntArrayRef({3, 64, 64}));
+  ASSERT_EQ(v.mask.sizes(), torch::IntArrayRef({1, 64, 64}));
+  EXPECT_NEAR(v.image.mean().item<double>(), (1 * 24 + 5) / 255.0, 1e-6);
+  EXPECT_EQ(v.mask[0][0][0].item<float>(), 0.0f);
+  EXPECT_EQ(v.mask[0][32][32].item<float>(), 1.0f);
+  EXPECT_TRUE(torch::allclose(v.world_mat, dibr::nmr_world_mat(75.0)[0]));
+  EXPECT_NEAR(v.camera_mat[0][0].item<double>(), dibr::focal_from_fovy(30.0), 1e-6);
+
+  const auto big = dibr::load_view(obj1, 5, 224);
+  ASSERT_EQ(big.image.sizes(), torch::IntArrayRef({3, 224, 224}));
+  EXPECT_NEAR(big.mask.mean().item<double>(), v.mask.mean().item<double>(), 1e-6);
+  const auto small = dibr::load_view(obj1, 5, 32);
+  ASSERT_EQ(small.mask.sizes(), torch::IntArrayRef({1, 32, 32}));
+  EXPECT_NEAR(small.mask.mean().item<double>(), 0.25, 1e-6);  // area-averaged, not nearest
+  EXPECT_THROW(dibr::load_view(obj1, 24), std::out_of_range);
+}
+
+TEST(Dataset, LoadPointcloudUsesPointsAsStored) {
+  FakeDataset data;
+  const auto index = dibr::index_dataset(data.dir.str(), {"classB"}, "train");
+  ASSERT_EQ(index.objects.size(), 1u);
+  const auto cloud = dibr::load_pointcloud(index.objects[0]);
+  const auto raw = dibr::read_npz((data.dir.path / "classB" / "objB" / "pointcloud.npz").string());
+  EXPECT_TRUE(torch::equal(cloud.points, raw.at("points")));
+  EXPECT_EQ(cloud.normals.sizes(), cloud.points.sizes());
+}
+
+}  // namespace
