@@ -20,6 +20,10 @@ dibr::studio::StudioApp* g_app = nullptr;
 
 void on_glfw_error(int code, const char* description) { std::fprintf(stderr, "dibr-studio: GLFW error %d: %s\n", code, description); }
 
+void on_key(GLFWwindow*, int key, int, int action, int mods) {
+  if (g_app && (action == GLFW_PRESS || action == GLFW_REPEAT)) g_app->on_key(key, mods);
+}
+
 void on_drop(GLFWwindow*, int count, const char** paths) {
   if (!g_app) return;
   std::vector<std::string> list(paths, paths + count);
@@ -56,6 +60,8 @@ int main(int argc, char** argv) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is computed from the window size every frame
   ImGui::StyleColorsDark();
+  // Ours first: ImGui's backend chains to the callback installed before it.
+  glfwSetKeyCallback(window, on_key);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330 core");
 

@@ -45,6 +45,9 @@ class StudioApp {
   // Call after ImGui's draw data is rendered into the back buffer, before swapping.
   void after_render(int framebuffer_width, int framebuffer_height);
   void on_drop(const std::vector<std::string>& paths);
+  // GLFW key press/repeat, queued: with ImGui 1.86 a press and release inside one frame would be lost,
+  // and a busy machine makes frames long.
+  void on_key(int key, int mods) { pending_keys_.push_back({key, mods}); }
   std::string window_title() const;
   // Stops training (latest.pt is written) and waits for the workers.
   void shutdown();
@@ -145,6 +148,11 @@ class StudioApp {
   // Screenshots
   bool screenshot_requested_ = false;
   std::map<std::string, ImVec4> regions_;  // x, y, w, h in framebuffer pixels of this frame
+
+  struct KeyPress {
+    int key, mods;
+  };
+  std::vector<KeyPress> pending_keys_;
 
   // Messages
   std::vector<Message> messages_;

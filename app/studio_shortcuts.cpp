@@ -2,6 +2,8 @@
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
+#include <utility>
+
 #include "app/studio_app.h"
 
 namespace dibr::studio {
@@ -26,27 +28,55 @@ const Shortcut kShortcuts[] = {
     {"Ctrl+Q", "quit (training is stopped and saved)"},
 };
 
-bool pressed(int key) { return ImGui::IsKeyPressed(key, false); }
-
 }  // namespace
 
 void StudioApp::handle_shortcuts() {
-  const ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput) return;  // typing in a field: keys belong to it
-  const bool ctrl = io.KeyCtrl, shift = io.KeyShift;
-  if (ctrl && shift && pressed(GLFW_KEY_T)) stop_training();
-  else if (ctrl && pressed(GLFW_KEY_T)) start_or_resume_training();
-  if (!ctrl && pressed(GLFW_KEY_SPACE)) toggle_pause();
-  if (ctrl && pressed(GLFW_KEY_E)) export_shown_obj();
-  if (ctrl && pressed(GLFW_KEY_P)) request_screenshot();
-  if (ctrl && pressed(GLFW_KEY_K)) toggle_checkpoint_view();
-  if (ctrl && pressed(GLFW_KEY_O)) browser_.open(data_root_);
-  if (ctrl && pressed(GLFW_KEY_Q)) glfwSetWindowShouldClose(window_, GLFW_TRUE);
-  if (pressed(GLFW_KEY_F1)) show_help_ = !show_help_;
-  if (!ctrl && ImGui::IsKeyPressed(GLFW_KEY_LEFT)) step_checkpoint(-1);
-  if (!ctrl && ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) step_checkpoint(+1);
-  if (!ctrl && ImGui::IsKeyPressed(GLFW_KEY_UP)) selected_object_ = std::max(0, selected_object_ - 1);
-  if (!ctrl && ImGui::IsKeyPressed(GLFW_KEY_DOWN)) selected_object_ = std::min(std::max(shown_preview().count() - 1, 0), selected_object_ + 1);
+  const std::vector<KeyPress> keys = std::exchange(pending_keys_, {});
+  if (ImGui::GetIO().WantTextInput) return;  // typing in a field: keys belong to it
+  for (const KeyPress& k : keys) {
+    const bool ctrl = k.mods & GLFW_MOD_CONTROL, shift = k.mods & GLFW_MOD_SHIFT;
+    switch (k.key) {
+      case GLFW_KEY_T:
+        if (ctrl && shift) stop_training();
+        else if (ctrl) start_or_resume_training();
+        break;
+      case GLFW_KEY_SPACE:
+        if (!ctrl) toggle_pause();
+        break;
+      case GLFW_KEY_E:
+        if (ctrl) export_shown_obj();
+        break;
+      case GLFW_KEY_P:
+        if (ctrl) request_screenshot();
+        break;
+      case GLFW_KEY_K:
+        if (ctrl) toggle_checkpoint_view();
+        break;
+      case GLFW_KEY_O:
+        if (ctrl) browser_.open(data_root_);
+        break;
+      case GLFW_KEY_Q:
+        if (ctrl) glfwSetWindowShouldClose(window_, GLFW_TRUE);
+        break;
+      case GLFW_KEY_F1:
+        show_help_ = !show_help_;
+        break;
+      case GLFW_KEY_LEFT:
+        if (!ctrl) step_checkpoint(-1);
+        break;
+      case GLFW_KEY_RIGHT:
+        if (!ctrl) step_checkpoint(+1);
+        break;
+      case GLFW_KEY_UP:
+        if (!ctrl) selected_object_ = std::max(0, selected_object_ - 1);
+        break;
+      case GLFW_KEY_DOWN:
+        if (!ctrl) selected_object_ = std::min(std::max(shown_preview().count() - 1, 0), selected_object_ + 1);
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 void StudioApp::draw_menu_bar() {

@@ -53,6 +53,7 @@ wait_until() {
 }
 title() { xdotool getwindowname "$wid" 2>/dev/null || true; }
 title_has() { [[ "$(title)" == *"$1"* ]]; }
+title_matches() { [[ "$(title)" =~ $1 ]]; }
 key() {
   xdotool mousemove --window "$wid" 640 400
   xdotool windowfocus "$wid" 2>/dev/null || true
@@ -66,8 +67,8 @@ echo "studio_e2e: making a tiny dataset in $work/data"
 "$dibr" make-sample "$work/data" --objects-per-class 4 --points 3000 --supersample 1 >"$work/make_sample.log" 2>&1 ||
   { cat "$work/make_sample.log" >&2; die "dibr make-sample failed"; }
 
-"$studio" --data "$work/data" --out "$work/run" --preset quick --max-steps 40 --size 32 --batch 2 \
-  --checkpoint-every 10 --screenshot-dir "$work/shots" --window 1280x760 >"$work/studio.log" 2>&1 &
+"$studio" --data "$work/data" --out "$work/run" --preset quick --max-steps 20 --size 32 --batch 2 \
+  --checkpoint-every 5 --screenshot-dir "$work/shots" --window 1280x760 >"$work/studio.log" 2>&1 &
 pid=$!
 
 wid=$(timeout 60 xdotool search --sync --name "DIB-R Studio" | head -n 1) || die "no 'DIB-R Studio' window within 60 s"
@@ -76,8 +77,8 @@ echo "studio_e2e: window $wid"
 wait_until 30 "the studio to be ready" title_has "idle"
 
 key ctrl+t
-wait_until 60 "training to run" title_has "Running"
-wait_until 120 "a checkpoint" first_file "$work/run/step_*.pt"
+wait_until 60 "training to start" title_matches "(running|finished) step"
+wait_until 150 "a checkpoint" first_file "$work/run/step_*.pt"
 wait_until 60 "a live snapshot in the views" title_has "view: live step"
 
 key ctrl+p
