@@ -53,8 +53,11 @@ std::string raw_deflate(const std::string& in) {
   return out;
 }
 
-// A minimal zip writer for the tests: members stored (method 0) or deflated (method 8).
-void write_zip(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members, bool deflated) {
+// A minimal zip writer for the tests: members stored (method 0) or deflated (method 8). zip64_local
+// mimics numpy's np.savez (zipfile with force_zip64): local headers carry 0xFFFFFFFF sizes and a ZIP64
+// extra field, the central directory the real 32-bit sizes.
+void write_zip(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members, bool deflated,
+               bool zip64_local = false) {
   std::string zip, central;
   for (const auto& [name, data] : members) {
     const std::string body = deflated ? raw_deflate(data) : data;
@@ -63,9 +66,19 @@ void write_zip(const std::string& path, const std::vector<std::pair<std::string,
     const uint32_t method = deflated ? 8 : 0;
     put32(zip, 0x04034b50);
     put16(zip, 20), put16(zip, 0), put16(zip, method), put16(zip, 0), put16(zip, 0);
-    put32(zip, crc), put32(zip, static_cast<uint32_t>(body.size())), put32(zip, static_cast<uint32_t>(data.size()));
-    put16(zip, static_cast<uint32_t>(name.size())), put16(zip, 0);
-    zip += name + body;
+    if (zip64_local) {
+      put32(zip, crc), put32(zip, 0xffffffffu), put32(zip, 0xffffffffu);
+      put16(zip, static_cast<uint32_t>(name.size())), put16(zip, 20);
+      zip += name;
+      put16(zip, 1), put16(zip, 16);
+      put32(zip, static_cast<uint32_t>(data.size())), put32(zip, 0);
+      put32(zip, static_cast<uint32_t>(body.size())), put32(zip, 0);
+      zip += body;
+    } else {
+      put32(zip, crc), put32(zip, static_cast<uint32_t>(body.size())), put32(zip, static_cast<uint32_t>(data.size()));
+      put16(zip, static_cast<uint32_t>(name.size())), put16(zip, 0);
+      zip += name + body;
+    }
     put32(central, 0x02014b50);
     put16(central, 20), put16(central, 20), put16(central, 0), put16(central, method), put16(central, 0), put16(central, 0);
     put32(central, crc), put32(central, static_cast<uint32_t>(body.size())), put32(central, static_cast<uint32_t>(data.size()));
@@ -131,6 +144,20 @@ TEST(Npz, ReadsLargeDeflatedFloat16Cloud) {
   write_zip(file, {{"points.npy", npy("<f2", "(5000, 3)", points.data_ptr(), points.numel() * 2)}}, true);
   const auto arrays = dibr::read_npz(file);
   EXPECT_TRUE(torch::equal(arrays.at("points"), points));
+}
+
+TEST(Npz, ReadsNumpyStyleZip64LocalHeaders) {
+  TempDir dir("npz_zip64");
+  const std::vector<double> values = {1.0, 2.0, 3.0, 4.0};
+  for (bool deflated : {false, true}) {
+    const auto file = (dir.path / (deflated ? "d.npz" : "s.npz")).string();
+    write_zip(file, {{"a.npy", npy("<f8", "(2, 2)", values.data(), 32)}, {"b.npy", npy("<f8", "(4,)", values.data(), 32)}},
+              deflated, /*zip64_local=*/true);
+    const auto arrays = dibr::read_npz(file);
+    ASSERT_EQ(arrays.size(), 2u);
+    EXPECT_EQ(arrays.at("a")[1][1].item<double>(), 4.0);
+    EXPECT_EQ(arrays.at("b")[2].item<double>(), 3.0);
+  }
 }
 
 TEST(Npz, RoundTripsAllTypes) {
