@@ -1,11 +1,14 @@
 #include "trainer/sample_maker.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 #include <stdexcept>
 #include <vector>
 
@@ -213,8 +216,16 @@ void check_options(const SampleOptions& options) {
 // Writes the whole dataset, marker last, into a fresh `<out>.partial-<pid>` (unique, so two processes
 // generating the same default sample do not write into each other's files). Returns that folder.
 fs::path generate_partial(const fs::path& out, const SampleOptions& options) {
+  const std::string prefix = out.filename().string() + ".partial-";
   const fs::path partial = out.string() + ".partial-" + std::to_string(::getpid());
   std::error_code ec;
+  // Leftovers of interrupted runs: folders of processes that no longer exist.
+  for (const auto& entry : fs::directory_iterator(out.has_parent_path() ? out.parent_path() : fs::path("."), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) fs::remove_all(entry.path(), ec);
+  }
   fs::remove_all(partial, ec);
   fs::create_directories(partial);
 

@@ -112,8 +112,12 @@ TEST(SampleMaker, WritesAValidNmrDatasetOnTheRig) {
     EXPECT_TRUE(torch::allclose(cloud.normals.norm(2, 1), torch::ones({2000}), 0, 1e-4));
   }
 
-  // Regenerating over our own dataset is allowed; over a foreign folder it is refused.
+  // A leftover of a dead process is cleaned up; regenerating over our own dataset is allowed.
+  const auto stale = dir.path / "sample.partial-999999999";
+  fs::create_directories(stale);
   EXPECT_NO_THROW(dibr::make_sample_dataset(out, options));
+  EXPECT_FALSE(fs::exists(stale));
+  // Over a foreign folder it is refused.
   const auto foreign = dir.path / "foreign";
   fs::create_directories(foreign);
   std::ofstream(foreign / "keep.txt") << "mine";
