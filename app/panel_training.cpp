@@ -74,16 +74,16 @@ void StudioApp::draw_training_panel() {
     ImGui::TextDisabled("not started");
     return;
   }
-  const auto snap = trainer->latest_snapshot();
-  const double rate = snap ? snap->steps_per_second : 0;
+  const double rate = steps_per_second_;
   const int64_t step = trainer->step(), max_steps = trainer->config().max_steps;
   const double eta = rate > 0 ? (max_steps - step) / rate : -1;
   ImGui::Text("%s on %s | step %lld / %lld | %.2f it/s | ETA %s", to_string(state), trainer->device_name().c_str(),
               static_cast<long long>(step), static_cast<long long>(max_steps), rate, format_duration(eta).c_str());
   ImGui::ProgressBar(max_steps > 0 ? static_cast<float>(step) / max_steps : 0.f, ImVec2(-1, 0));
-  if (snap) {
-    ImGui::Text("loss %.4f  (color %.4f, iou %.4f, lap %.5f, flat %.5f)", snap->losses.total, snap->losses.color,
-                snap->losses.iou, snap->losses.laplacian, snap->losses.flatten);
+  if (last_losses_) {
+    const LossTerms& l = *last_losses_;
+    ImGui::TextWrapped("loss %.4f  (color %.4f, iou %.4f, lap %.5f, flat %.5f)", l.total, l.color, l.iou, l.laplacian,
+                       l.flatten);
   }
   if (state == TrainerState::Failed) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.35f, 0.35f, 1));

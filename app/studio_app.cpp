@@ -89,6 +89,7 @@ void StudioApp::open_dataset(const std::string& root) {
   }
   std::error_code ec;
   if (!root.empty() && !fs::is_directory(root, ec)) {
+    data_root_input_ = root;
     error("dataset: '" + root + "' is not a folder");
     return;
   }
@@ -224,12 +225,22 @@ void StudioApp::poll() {
     if (trainer != seen_trainer_) {
       seen_trainer_ = trainer;
       seen_step_ = -1;
+      steps_per_second_ = 0;
+      last_losses_.reset();
       loss_plot_.clear();
     }
     const int64_t step = trainer->step();
     if (step != seen_step_) {
       seen_step_ = step;
-      loss_plot_.append(trainer->loss_history());
+      const std::vector<LossRecord> history = trainer->loss_history();
+      loss_plot_.append(history);
+      // it/s over the last ~20 logged steps (the snapshot's rate is only as fresh as the snapshot).
+      if (history.size() >= 2) {
+        const LossRecord& last = history.back();
+        const LossRecord& first = history[history.size() - std::min<size_t>(history.size(), 21)];
+        if (last.seconds > first.seconds) steps_per_second_ = (last.step - first.step) / (last.seconds - first.seconds);
+        last_losses_ = last.losses;
+      }
     }
     if (auto snap = trainer->latest_snapshot(); snap && snap->step != live_.step) live_ = preview_from_snapshot(*snap);
     if (trainer->state() == TrainerState::Failed && !failure_reported_) {
@@ -333,7 +344,7 @@ void StudioApp::frame() {
   const float top = ImGui::GetFrameHeight();
   const float status_h = ImGui::GetFrameHeight() + 6;
   const float h = std::max(display.y - top - status_h, 100.f);
-  const float left_w = std::max(display.x * 0.27f, 300.f);
+  const float left_w = std::max(display.x * 0.30f, 380.f);
   const float rest = std::max(display.x - left_w, 200.f);
   const float mid_w = rest * 0.5f, right_w = rest - mid_w;
 

@@ -118,6 +118,8 @@ class StudioApp {
   std::shared_ptr<const Trainer> seen_trainer_;
   int64_t seen_step_ = -1;
   LossPlot loss_plot_;
+  double steps_per_second_ = 0;
+  std::optional<LossTerms> last_losses_;
   bool failure_reported_ = false;
 
   // Previews
