@@ -4,7 +4,9 @@
 #   scripts/install-deps.sh --core   only what the core (render + trainer + CLI) needs
 set -euo pipefail
 
-core=(build-essential cmake ccache pkg-config libtorch-dev zlib1g-dev libstb-dev
+# libopenblas0-pthread: Debian's LibTorch links libblas.so.3, which is the slow reference BLAS unless
+# OpenBLAS provides the alternative.
+core=(build-essential cmake ccache pkg-config libtorch-dev libopenblas0-pthread zlib1g-dev libstb-dev
       nlohmann-json3-dev libcli11-dev libnanoflann-dev libgtest-dev libbenchmark-dev)
 gui=(libglfw3-dev libimgui-dev libepoxy-dev libglm-dev libopencv-dev xvfb xauth xdotool libgl1-mesa-dri)
 
