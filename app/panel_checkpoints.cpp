@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 
 #include "app/studio_app.h"
 
@@ -54,9 +55,10 @@ void StudioApp::draw_checkpoint_panel() {
   std::snprintf(label, sizeof label, "step %lld", static_cast<long long>(checkpoints_[index].step));
   ImGui::SetNextItemWidth(-1);
   if (ImGui::SliderInt("##scrub", &index, 0, static_cast<int>(checkpoints_.size()) - 1, label)) select_checkpoint(index);
-  if (ImGui::BeginTable("ckpts", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY)) {
+  if (ImGui::BeginTable("ckpts", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY)) {
     ImGui::TableSetupColumn("step");
     ImGui::TableSetupColumn("loss");
+    ImGui::TableSetupColumn("file");
     for (size_t i = checkpoints_.size(); i-- > 0;) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
@@ -67,6 +69,8 @@ void StudioApp::draw_checkpoint_panel() {
       }
       ImGui::TableNextColumn();
       ImGui::Text("%.4f", checkpoints_[i].loss);
+      ImGui::TableNextColumn();
+      ImGui::TextDisabled("%s", std::filesystem::path(checkpoints_[i].path).filename().c_str());
     }
     ImGui::EndTable();
   }
