@@ -4,6 +4,7 @@
 
 #include "render/icosphere.h"
 #include "render/mesh_ops.h"
+#include "render/raster_kernels.h"
 #include "render/rasterize.h"
 
 namespace {
@@ -54,12 +55,46 @@ void run(benchmark::State& state, torch::Device device, bool backward) {
   state.SetItemsProcessed(state.iterations() * batch);  // images per second
 }
 
+// Baseline for the ratios in BENCHMARKS.md: the same CPU forward without tile binning (every pixel
+// visits every face, the reference kernel's design), on the same inputs.
+void BM_RasterizeForwardCpuBruteForce(benchmark::State& state) {
+  const int64_t batch = state.range(0);
+  const int size = static_cast<int>(state.range(1));
+  const Inputs in = make_inputs(batch, torch::kCPU);
+  const int64_t faces = in.image.size(1);
+  at::Tensor features = torch::empty({batch, size, size, 3});
+  at::Tensor soft_mask = torch::empty({batch, size, size});
+  at::Tensor face_index = torch::empty({batch, size, size}, torch::kLong);
+  dibr::raster::RasterForwardParams<float> p;
+  p.sizes.batch = batch;
+  p.sizes.num_faces = faces;
+  p.sizes.feature_dim = 3;
+  p.sizes.height = p.sizes.width = size;
+  const dibr::RasterizeSettings defaults;
+  p.sizes.sigmainv = defaults.sigmainv;
+  p.sizes.boxlen = defaults.boxlen;
+  p.sizes.knum = defaults.knum;
+  p.face_vertices_z = in.z.data_ptr<float>();
+  p.face_vertices_image = in.image.data_ptr<float>();
+  p.face_features = in.features.data_ptr<float>();
+  p.face_normals_z = in.normals.data_ptr<float>();
+  p.features = features.data_ptr<float>();
+  p.soft_mask = soft_mask.data_ptr<float>();
+  p.face_index = face_index.data_ptr<int64_t>();
+  for (auto _ : state) {
+    dibr::raster::rasterize_forward_cpu_unbinned(p);
+    benchmark::DoNotOptimize(p.soft_mask);
+  }
+  state.SetItemsProcessed(state.iterations() * batch);
+}
+
 void BM_RasterizeForwardCpu(benchmark::State& s) { run(s, torch::kCPU, false); }
 void BM_RasterizeForwardBackwardCpu(benchmark::State& s) { run(s, torch::kCPU, true); }
 void BM_RasterizeForwardCuda(benchmark::State& s) { run(s, torch::kCUDA, false); }
 void BM_RasterizeForwardBackwardCuda(benchmark::State& s) { run(s, torch::kCUDA, true); }
 
 // Args: {batch, image size}. 64x64 is the NMR resolution; 128 x 224^2 the training setting, slow on a CPU.
+BENCHMARK(BM_RasterizeForwardCpuBruteForce)->Args({64, 64})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RasterizeForwardCpu)->Args({64, 64})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RasterizeForwardBackwardCpu)->Args({64, 64})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RasterizeForwardCpu)->Args({128, 224})->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -7,6 +7,9 @@
 #include <functional>
 #include <fstream>
 #include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace dibr {
 namespace fs = std::filesystem;
@@ -117,7 +120,23 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module* model
     if (model) {
       torch::serialize::InputArchive model_archive;
       archive.read("model", model_archive);
+      // Module::load replaces tensors without comparing shapes, so a checkpoint of another network
+      // would load and then fail deep inside the forward pass: compare before and after.
+      std::vector<std::pair<std::string, std::vector<int64_t>>> expected;
+      for (const auto& item : model->named_parameters()) expected.emplace_back(item.key(), item.value().sizes().vec());
+      for (const auto& item : model->named_buffers()) expected.emplace_back(item.key(), item.value().sizes().vec());
       model->load(model_archive);
+      std::size_t index = 0;
+      auto check = [&](const std::string& name, const at::Tensor& loaded) {
+        const auto& want = expected[index++].second;
+        if (loaded.sizes().vec() != want) {
+          throw std::runtime_error("'" + name + "' has shape " + c10::str(loaded.sizes()) + " but this network needs " +
+                                   c10::str(c10::IntArrayRef(want)) +
+                                   " (the checkpoint was written by a different network or configuration)");
+        }
+      };
+      for (const auto& item : model->named_parameters()) check(item.key(), item.value());
+      for (const auto& item : model->named_buffers()) check(item.key(), item.value());
     }
     if (optimizer) {
       torch::serialize::InputArchive optimizer_archive;

@@ -73,6 +73,32 @@ TEST(Checkpoint, RoundTripRestoresModelOptimiserAndMetadata) {
   EXPECT_TRUE(torch::equal(a.bn->running_mean, b.bn->running_mean));
 }
 
+struct WiderNet : torch::nn::Module {
+  WiderNet() {
+    fc = register_module("fc", torch::nn::Linear(4, 5));
+    bn = register_module("bn", torch::nn::BatchNorm1d(5));
+  }
+  torch::nn::Linear fc{nullptr};
+  torch::nn::BatchNorm1d bn{nullptr};
+};
+
+TEST(Checkpoint, ADifferentNetworkIsRefusedNamingTheTensor) {
+  test::TempDir dir("ckpt_shape");
+  const std::string path = (dir.path / "a.pt").string();
+  TinyNet a;
+  save_checkpoint(path, a, nullptr, meta_at(1, 0.5));
+  WiderNet wider;
+  try {
+    load_checkpoint(path, &wider, nullptr);
+    FAIL() << "loading a checkpoint of another network must throw";
+  } catch (const std::runtime_error& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find(path), std::string::npos) << message;
+    EXPECT_NE(message.find("fc.weight"), std::string::npos) << message;
+    EXPECT_NE(message.find("different network"), std::string::npos) << message;
+  }
+}
+
 TEST(Checkpoint, RngStateRestoresTheRandomStream) {
   CheckpointMeta meta;
   capture_rng_state(meta);
