@@ -1,5 +1,4 @@
 // `dibr chamfer`: chamfer distance and F-score of `dibr eval` predictions against the GT point clouds.
-#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -26,13 +25,7 @@ int run_chamfer_command(ChamferFlags& flags) {
   InterruptHandler interrupt;
   options.cancel = &interrupt.flag();
   ProgressLine line(stderr, 50);
-  const auto start = std::chrono::steady_clock::now();
-  options.progress = [&](int done, int total) {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double rate = elapsed > 0 ? done / elapsed : 0;
-    const double eta = rate > 0 ? (total - done) / rate : -1;
-    line.update(done, "chamfer: " + format_progress("object", done, total, rate, eta));
-  };
+  options.progress = object_progress(line, "chamfer");
   const ChamferReport report = run_chamfer_report(options);
   line.finish("chamfer: " + std::to_string(report.objects.size()) + " objects evaluated");
   if (interrupt.requested()) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -75,6 +76,16 @@ size_t print_problems(const std::string& title, const std::vector<std::string>& 
   for (size_t i = 0; i < problems.size() && i < limit; ++i) std::cerr << "  " << problems[i] << "\n";
   if (problems.size() > limit) std::cerr << "  ... and " << problems.size() - limit << " more\n";
   return problems.size();
+}
+
+std::function<void(int, int)> object_progress(ProgressLine& line, const std::string& prefix) {
+  const auto start = std::chrono::steady_clock::now();
+  return [&line, prefix, start](int done, int total) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rate = elapsed > 0 ? done / elapsed : 0;
+    const double eta = rate > 0 ? (total - done) / rate : -1;
+    line.update(done, prefix + ": " + format_progress("object", done, total, rate, eta));
+  };
 }
 
 }  // namespace dibr::cli

@@ -1,8 +1,11 @@
 #pragma once
 // Helpers shared by the `dibr` subcommands.
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "trainer/progress_line.h"
 
 namespace dibr::cli {
 
@@ -27,5 +30,8 @@ void write_text_file(const std::string& path, const std::string& text);
 
 // Prints "N problems:" and the first `limit` of them to stderr; returns how many there were.
 size_t print_problems(const std::string& title, const std::vector<std::string>& problems, size_t limit = 20);
+
+// A done/total callback that shows "<prefix>: object i/n | rate | ETA" on `line`.
+std::function<void(int, int)> object_progress(ProgressLine& line, const std::string& prefix);
 
 }  // namespace dibr::cli

@@ -1,5 +1,4 @@
 // `dibr eval`: meshes (and previews) predicted from view 0 of every object of a split.
-#include <chrono>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -17,13 +16,7 @@ int run_eval_command(EvalOptions options) {
   InterruptHandler interrupt;
   options.cancel = &interrupt.flag();
   ProgressLine line(stderr, 50);
-  const auto start = std::chrono::steady_clock::now();
-  options.progress = [&](int done, int total) {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const double rate = elapsed > 0 ? done / elapsed : 0;
-    const double eta = rate > 0 ? (total - done) / rate : -1;
-    line.update(done, "eval: " + format_progress("object", done, total, rate, eta));
-  };
+  options.progress = object_progress(line, "eval");
   const EvalSummary summary = run_eval(options);
   line.finish("eval: wrote " + std::to_string(summary.written) + " predictions to " + options.out_dir);
   if (!summary.problems.empty()) {
