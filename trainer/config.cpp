@@ -88,6 +88,21 @@ void visit_fields(Config& c, Visitor&& v) {
 
 }  // namespace
 
+TrainConfig TrainConfig::with_preset(const std::string& name) const {
+  const TrainConfig old_defaults = from_preset(preset);
+  TrainConfig next = from_preset(name);
+  nlohmann::json changed = nlohmann::json::object();
+  visit_fields(*this, [&](const char* key, const auto& value) { changed[key] = value; });
+  visit_fields(old_defaults, [&](const char* key, const auto& value) {
+    if (changed[key] == nlohmann::json(value)) changed.erase(key);
+  });
+  changed.erase("preset");
+  visit_fields(next, [&](const char* key, auto& value) {
+    if (auto it = changed.find(key); it != changed.end()) it->get_to(value);
+  });
+  return next;
+}
+
 std::string TrainConfig::to_json() const {
   nlohmann::ordered_json j;
   visit_fields(*this, [&](const char* key, const auto& value) { j[key] = value; });

@@ -34,6 +34,9 @@ struct TrainConfig {
   // Named preset: "quick" (2-core CPU, 64^2, batch 8x2) or "paper" (reference: 224^2, batch 32x2,
   // 1e-4 halved at 400k). Throws std::invalid_argument for an unknown name.
   static TrainConfig from_preset(const std::string& name);
+  // This config moved to another preset: fields still at the current preset's value take the new
+  // preset's, fields set by hand (flags, the studio's panel) keep theirs.
+  TrainConfig with_preset(const std::string& name) const;
   std::string to_json() const;
   static TrainConfig from_json(const std::string& text);  // unknown keys rejected with a clear error
 };

@@ -83,5 +83,31 @@ TEST(Config, PresetsExistAndDiffer) {
   EXPECT_THROW(TrainConfig::from_preset("fast"), std::invalid_argument);
 }
 
+TEST(Config, SwitchingPresetKeepsWhatWasSetByHand) {
+  TrainConfig c = TrainConfig::from_preset("quick");
+  c.out_dir = "/tmp/my_run";
+  c.max_steps = 20;
+  c.data_root = "/data/nmr";
+  c.classes = {"02691156"};
+  const TrainConfig paper = TrainConfig::from_preset("paper");
+  const TrainConfig switched = c.with_preset("paper");
+  EXPECT_EQ(switched.preset, "paper");
+  EXPECT_EQ(switched.out_dir, "/tmp/my_run");
+  EXPECT_EQ(switched.max_steps, 20);
+  EXPECT_EQ(switched.data_root, "/data/nmr");
+  EXPECT_EQ(switched.classes, c.classes);
+  EXPECT_EQ(switched.image_size, paper.image_size);
+  EXPECT_EQ(switched.batch_objects, paper.batch_objects);
+  EXPECT_DOUBLE_EQ(switched.learning_rate, paper.learning_rate);
+  EXPECT_EQ(switched.decoder_hidden, paper.decoder_hidden);
+}
+
+TEST(Config, SwitchingPresetBackAndForthWithoutEditsGivesThePreset) {
+  const TrainConfig quick = TrainConfig::from_preset("quick");
+  EXPECT_EQ(quick.with_preset("paper").with_preset("quick").to_json(), quick.to_json());
+  EXPECT_EQ(quick.with_preset("paper").to_json(), TrainConfig::from_preset("paper").to_json());
+  EXPECT_THROW(quick.with_preset("huge"), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace dibr
