@@ -50,7 +50,7 @@ void FolderBrowser::navigate(const std::string& path) {
   }
 }
 
-bool FolderBrowser::draw(const char* title, std::string* chosen) {
+bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
   if (!open_) return false;
   if (popup_requested_) {
     ImGui::OpenPopup(title);
@@ -59,31 +59,38 @@ bool FolderBrowser::draw(const char* title, std::string* chosen) {
   bool picked = false;
   ImGui::SetNextWindowSize(ImVec2(640, 480), ImGuiCond_Appearing);
   if (ImGui::BeginPopupModal(title, &open_)) {
-    if (ImGui::Button("Up") && fs::path(current_).has_parent_path()) navigate(fs::path(current_).parent_path().string());
+    const bool up = ImGui::Button("Up");
+    ui.record_last_item("browser.up");
+    if (up && fs::path(current_).has_parent_path()) navigate(fs::path(current_).parent_path().string());
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-80);
-    if (ImGui::InputText("##path", &typed_, ImGuiInputTextFlags_EnterReturnsTrue)) navigate(typed_);
+    const bool entered = ImGui::InputText("##path", &typed_, ImGuiInputTextFlags_EnterReturnsTrue);
+    ui.record_last_item("browser.path");
     ImGui::SameLine();
-    if (ImGui::Button("Go")) navigate(typed_);
+    const bool go = ImGui::Button("Go");
+    ui.record_last_item("browser.go");
+    if (entered || go) navigate(typed_);
     if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
     ImGui::BeginChild("entries", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * 1.3f), true);
     std::string next;
     for (const auto& name : entries_) {
-      if (ImGui::Selectable((name + "/").c_str(), false, ImGuiSelectableFlags_AllowDoubleClick) &&
-          ImGui::IsMouseDoubleClicked(0)) {
-        next = (fs::path(current_) / name).string();
-      }
+      const bool clicked = ImGui::Selectable((name + "/").c_str(), false, ImGuiSelectableFlags_AllowDoubleClick);
+      ui.record_last_item("browser.entry:" + name);
+      if (clicked && ImGui::IsMouseDoubleClicked(0)) next = (fs::path(current_) / name).string();
     }
     if (entries_.empty()) ImGui::TextDisabled("(no sub-folders)");
     ImGui::EndChild();
     if (!next.empty()) navigate(next);
-    if (ImGui::Button("Use this folder")) {
+    const bool use = ImGui::Button("Use this folder");
+    ui.record_last_item("browser.use");
+    if (use) {
       *chosen = current_;
       picked = true;
       open_ = false;
     }
     ImGui::SameLine();
     if (ImGui::Button("Cancel")) open_ = false;
+    ui.record_last_item("browser.cancel");
     ImGui::SameLine();
     ImGui::TextDisabled("double-click a folder to enter it");
     if (!open_) ImGui::CloseCurrentPopup();

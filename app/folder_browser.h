@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "app/ui_map.h"
+
 namespace dibr::studio {
 
 // Sub-folders of `path`, sorted, hidden ones (".name") left out. Throws std::runtime_error naming the
@@ -14,8 +16,11 @@ class FolderBrowser {
  public:
   void open(const std::string& start_path);
   bool is_open() const { return open_; }
+  const std::string& current() const { return current_; }
+  const std::string& error() const { return error_; }
   // Draws the modal while open; returns true (and sets *chosen) when the user picked a folder.
-  bool draw(const char* title, std::string* chosen);
+  // Its controls are recorded in `ui` as browser.*.
+  bool draw(const char* title, std::string* chosen, UiMap& ui);
 
  private:
   void navigate(const std::string& path);

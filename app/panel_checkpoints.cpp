@@ -15,6 +15,7 @@ void StudioApp::draw_checkpoint_panel() {
     ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "showing %s", checkpoint_preview_.step >= 0 ? checkpoint_preview_.label().c_str() : "a checkpoint");
     ImGui::SameLine();
     if (ImGui::SmallButton("Back to live (Ctrl+K)")) go_live();
+    record_region("checkpoints.live");
   } else {
     ImGui::TextColored(ImVec4(0.4f, 1, 0.5f, 1), "showing live training");
   }
@@ -30,6 +31,7 @@ void StudioApp::draw_checkpoint_panel() {
   const float width = ImGui::GetContentRegionAvail().x, height = 34;
   ImGui::InvisibleButton("timeline", ImVec2(std::max(width, 50.f), height));
   const bool hovered = ImGui::IsItemHovered(), clicked = ImGui::IsItemClicked();
+  record_region("checkpoints.timeline");
   ImDrawList* dl = ImGui::GetWindowDrawList();
   const float pad = 10, axis_y = origin.y + height * 0.5f;
   dl->AddLine(ImVec2(origin.x + pad, axis_y), ImVec2(origin.x + width - pad, axis_y), IM_COL32(120, 120, 130, 255), 2);
@@ -55,6 +57,7 @@ void StudioApp::draw_checkpoint_panel() {
   std::snprintf(label, sizeof label, "step %lld", static_cast<long long>(checkpoints_[index].step));
   ImGui::SetNextItemWidth(-1);
   if (ImGui::SliderInt("##scrub", &index, 0, static_cast<int>(checkpoints_.size()) - 1, label)) select_checkpoint(index);
+  record_region("checkpoints.scrub");
   if (ImGui::BeginTable("ckpts", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY)) {
     ImGui::TableSetupColumn("step");
     ImGui::TableSetupColumn("loss");

@@ -13,22 +13,28 @@ void StudioApp::draw_dataset_panel() {
   ImGui::SetNextItemWidth(-150);
   const bool entered = ImGui::InputTextWithHint("##data", "dataset folder (empty = built-in sample)", &data_root_input_,
                                                 ImGuiInputTextFlags_EnterReturnsTrue);
+  record_region("dataset.path");
   ImGui::SameLine();
   if (ImGui::Button("Open") || entered) open_dataset(data_root_input_);
+  record_region("dataset.open");
   ImGui::SameLine();
   if (ImGui::Button("Browse...")) browser_.open(data_root_.empty() ? data_root_input_ : data_root_);
+  record_region("dataset.browse");
   if (ImGui::Button("Built-in sample")) open_dataset("");
+  record_region("dataset.sample");
   ImGui::SameLine();
   ImGui::BeginDisabled(recent_.folders().empty());
   if (ImGui::BeginCombo("##recent", "Recent folders", ImGuiComboFlags_HeightLarge)) {
     std::string picked;
     for (const auto& f : recent_.folders()) {
       if (ImGui::Selectable(f.c_str())) picked = f;
+      record_region("dataset.recent:" + f);
     }
     ImGui::EndCombo();
     if (!picked.empty()) open_dataset(picked);
   }
   ImGui::EndDisabled();
+  record_region("dataset.recent");
 
   if (dataset_job_.running()) {
     const float p = dataset_job_.progress();

@@ -65,8 +65,10 @@ void StudioApp::draw_export_panel() {
   ImGui::TextUnformatted("Mesh of the 3D view");
   ImGui::SetNextItemWidth(-120);
   ImGui::InputTextWithHint("##obj", "auto: <out>/exports/<object>_<view>.obj", &obj_path_);
+  record_region("export.obj_path");
   ImGui::SameLine();
   if (ImGui::Button("Export OBJ")) export_shown_obj();
+  record_region("export.obj");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+E; an existing file is never overwritten (a _N suffix is added)");
 
   ImGui::Separator();
@@ -75,18 +77,23 @@ void StudioApp::draw_export_panel() {
     job_progress(eval_job_.progress(), eval_job_.done(), eval_job_.total());
     ImGui::SameLine();
     if (ImGui::Button("Cancel##eval")) eval_job_.cancel();
-  } else if (ImGui::Button("Batch export")) {
-    start_batch_export();
+    record_region("export.batch_cancel");
+  } else {
+    if (ImGui::Button("Batch export")) start_batch_export();
+    record_region("export.batch");
   }
 
   ImGui::SetNextItemWidth(-120);
   ImGui::InputTextWithHint("##pred", "predictions folder", &chamfer_pred_dir_);
+  record_region("export.predictions");
   ImGui::SameLine();
   if (chamfer_job_.running()) {
     if (ImGui::Button("Cancel##chamfer")) chamfer_job_.cancel();
+    record_region("export.chamfer_cancel");
     job_progress(chamfer_job_.progress(), chamfer_job_.done(), chamfer_job_.total());
-  } else if (ImGui::Button("Chamfer report")) {
-    start_chamfer_report();
+  } else {
+    if (ImGui::Button("Chamfer report")) start_chamfer_report();
+    record_region("export.chamfer");
   }
   if (chamfer_report_) {
     const ChamferReport& r = *chamfer_report_;
@@ -107,10 +114,12 @@ void StudioApp::draw_export_panel() {
         ImGui::Text("%.3f", c.chamfer * 100);
       }
       ImGui::EndTable();
+      record_region("export.chamfer_table");
     }
   }
   ImGui::Separator();
   if (ImGui::Button("Screenshot (Ctrl+P)")) request_screenshot();
+  record_region("export.screenshot");
 }
 
 }  // namespace dibr::studio

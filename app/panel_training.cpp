@@ -30,6 +30,7 @@ void StudioApp::draw_training_panel() {
   int preset = config_.preset == "paper" ? 1 : 0;
   ImGui::SetNextItemWidth(120);
   if (ImGui::Combo("preset", &preset, presets, 2)) apply_preset(presets[preset]);
+  record_region("training.preset");
   ImGui::SameLine();
   ImGui::TextDisabled(preset == 0 ? "(2-core CPU, minutes)" : "(reference setup, GPU)");
   const float w = ImGui::GetContentRegionAvail().x * 0.5f - 60;
@@ -57,14 +58,17 @@ void StudioApp::draw_training_panel() {
   const bool running = state == TrainerState::Running;
   ImGui::BeginDisabled(running || !host_.busy().empty());
   if (ImGui::Button(paused ? "Resume (Ctrl+T)" : "Start (Ctrl+T)")) start_or_resume_training();
+  record_region("training.start");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
   if (ImGui::Button("Pause (Space)")) toggle_pause();
+  record_region("training.pause");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!(running || paused) || !host_.busy().empty());
   if (ImGui::Button("Stop (Ctrl+Shift+T)")) stop_training();
+  record_region("training.stop");
   ImGui::EndDisabled();
 
   if (!host_.busy().empty()) {

@@ -3,6 +3,7 @@
 #include <GLFW/glfw3.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -40,7 +41,7 @@ StudioApp::StudioApp(StudioOptions options, GLFWwindow* window)
   } catch (const std::exception& e) {
     error(e.what());
   }
-  apply_preset(options_.preset);
+  config_ = TrainConfig::from_preset(options_.preset);
   if (!options_.out_dir.empty()) config_.out_dir = options_.out_dir;
   if (options_.max_steps) config_.max_steps = *options_.max_steps;
   if (options_.image_size) config_.image_size = *options_.image_size;
@@ -65,7 +66,11 @@ void StudioApp::shutdown() {
   chamfer_job_.cancel_and_join();
 }
 
-void StudioApp::info(const std::string& text) { messages_.push_back({false, text, now_hms()}); }
+void StudioApp::info(const std::string& text) {
+  messages_.push_back({false, text, now_hms()});
+  std::printf("dibr-studio: %s\n", text.c_str());
+  std::fflush(stdout);
+}
 
 void StudioApp::error(const std::string& text) {
   messages_.push_back({true, text, now_hms()});
@@ -73,11 +78,7 @@ void StudioApp::error(const std::string& text) {
 }
 
 void StudioApp::apply_preset(const std::string& preset) {
-  const std::string keep_data = config_.data_root;
-  config_ = TrainConfig::from_preset(preset);
-  if (!options_.out_dir.empty()) config_.out_dir = options_.out_dir;
-  config_.data_root = keep_data;
-  config_.classes = class_choice_;
+  guarded("preset", [&] { config_ = config_.with_preset(preset); });
 }
 
 // ---- actions -------------------------------------------------------------------------------------
@@ -327,14 +328,33 @@ void StudioApp::layout_window(const char* name, float x, float y, float w, float
   ImGui::Begin(name, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
 }
 
-void StudioApp::record_region(const char* name) {
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
-  regions_[name] = ImVec4(a.x * scale.x, a.y * scale.y, (b.x - a.x) * scale.x, (b.y - a.y) * scale.y);
+nlohmann::json StudioApp::ui_state() const {
+  nlohmann::json dataset = nullptr;
+  if (dataset_) {
+    nlohmann::json splits = nlohmann::json::object();
+    for (const auto& sp : dataset_->splits) splits[sp.split] = sp.objects;
+    dataset = {{"root", dataset_->root}, {"classes", dataset_->classes.size()}, {"splits", splits},
+               {"usable", dataset_->usable()}, {"problems", dataset_->problems.size()}};
+  }
+  nlohmann::json chamfer = nullptr;
+  if (chamfer_report_) chamfer = {{"saved_as", chamfer_saved_prefix_}, {"mean_x100", chamfer_report_->mean_of_class_means * 100}};
+  size_t errors = 0;
+  for (const auto& m : messages_) errors += m.error;
+  return {{"title", window_title()},
+          {"dataset", dataset},
+          {"dataset_checking", dataset_job_.running()},
+          {"browser", {{"open", browser_.is_open()}, {"path", browser_.current()}, {"error", browser_.error()}}},
+          {"config", nlohmann::json::parse(config_.to_json())},
+          {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()}}},
+          {"predictions_dir", chamfer_pred_dir_},
+          {"chamfer_report", chamfer},
+          {"messages", messages_.size()},
+          {"errors", errors},
+          {"last_message", messages_.empty() ? std::string() : messages_.back().text}};
 }
 
 void StudioApp::frame() {
-  regions_.clear();
+  ui_.begin_frame();
   guarded("update", [&] { poll(); });
   guarded("shortcut", [&] { handle_shortcuts(); });
   guarded("preview", [&] { upload_preview_if_changed(); });
@@ -381,7 +401,17 @@ void StudioApp::frame() {
   guarded("help", [&] { draw_help_window(); });
   guarded("messages", [&] { draw_messages_window(); });
   std::string chosen;
-  if (browser_.draw("Choose a dataset folder", &chosen)) open_dataset(chosen);
+  if (browser_.draw("Choose a dataset folder", &chosen, ui_)) open_dataset(chosen);
+
+  if (!options_.ui_map.empty()) {
+    try {
+      ui_.set_state(ui_state());
+      ui_.write_if_changed(options_.ui_map);
+    } catch (const std::exception& e) {
+      error(std::string(e.what()) + " (--ui-map is off from now on)");
+      options_.ui_map.clear();
+    }
+  }
 }
 
 void StudioApp::after_render(int fb_w, int fb_h) {
@@ -392,8 +422,8 @@ void StudioApp::after_render(int fb_w, int fb_h) {
     fs::create_directories(dir);
     const std::string path = unique_path((dir / ("studio_" + timestamp() + ".png")).string());
     // Regions first: whoever waits for the PNG finds its description complete.
-    nlohmann::json regions = nlohmann::json::object();
-    for (const auto& [name, r] : regions_) regions[name] = {r.x, r.y, r.z, r.w};
+    const ImVec2 scale = ImGui::GetIO().DisplayFramebufferScale;
+    const nlohmann::json regions = ui_.to_json(scale.x, scale.y)["regions"];
     const std::string regions_path = path.substr(0, path.size() - 4) + ".regions.json";
     {
       std::ofstream out(regions_path);

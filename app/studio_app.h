@@ -20,6 +20,7 @@
 #include "app/studio_options.h"
 #include "app/studio_preview.h"
 #include "app/studio_training.h"
+#include "app/ui_map.h"
 #include "trainer/chamfer_report.h"
 #include "trainer/config.h"
 #include "trainer/eval.h"
@@ -98,7 +99,8 @@ class StudioApp {
   void select_checkpoint(int index);
   void start_batch_export();
   void start_chamfer_report();
-  void record_region(const char* name);  // the last ImGui item's rectangle, for screenshot checks
+  void record_region(const std::string& name) { ui_.record_last_item(name); }
+  nlohmann::json ui_state() const;
 
   StudioOptions options_;
   GLFWwindow* window_;
@@ -149,7 +151,7 @@ class StudioApp {
 
   // Screenshots
   bool screenshot_requested_ = false;
-  std::map<std::string, ImVec4> regions_;  // x, y, w, h in framebuffer pixels of this frame
+  UiMap ui_;  // named control rectangles of this frame (screenshots, --ui-map)
 
   struct KeyPress {
     int key, mods;

@@ -38,6 +38,7 @@ std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& ex
                        ->check(CLI::PositiveNumber);
   app.add_option("--classes", o.classes, "comma-separated class ids (default: all)")->delimiter(',');
   app.add_option("--screenshot-dir", o.screenshot_dir, "where Ctrl+P saves PNGs (default: <out>/screenshots)");
+  app.add_option("--ui-map", o.ui_map, "keep this JSON file up to date with where each control is and what the studio shows (for scripts and tests)");
   app.add_option("--window", window, "window size WxH (default 1600x960)");
   app.add_flag("--start", o.autostart, "start training right away");
   try {

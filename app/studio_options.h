@@ -17,6 +17,7 @@ struct StudioOptions {
   std::optional<int64_t> checkpoint_every;
   std::vector<std::string> classes;
   std::string screenshot_dir;  // empty: <out>/screenshots
+  std::string ui_map;          // empty: off; else kept up to date with control rectangles and state (JSON)
   int window_width = 1600, window_height = 960;
   bool autostart = false;      // start training as soon as the window is open
 };

@@ -25,7 +25,7 @@ TEST(StudioOptions, WindowSize) {
 TEST(StudioOptions, FlagsAreParsed) {
   int code = -1;
   auto o = parse({"--data", "/d", "--out", "/o", "--preset", "paper", "--max-steps", "40", "--window", "1024x768",
-                  "--screenshot-dir", "/s", "--classes", "a,b", "--size", "32"},
+                  "--screenshot-dir", "/s", "--classes", "a,b", "--size", "32", "--ui-map", "/m.json"},
                  code);
   ASSERT_TRUE(o.has_value());
   EXPECT_EQ(code, 0);
@@ -38,6 +38,7 @@ TEST(StudioOptions, FlagsAreParsed) {
   EXPECT_EQ(o->window_width, 1024);
   EXPECT_EQ(o->window_height, 768);
   EXPECT_EQ(o->screenshot_dir, "/s");
+  EXPECT_EQ(o->ui_map, "/m.json");
   EXPECT_EQ(o->classes, (std::vector<std::string>{"a", "b"}));
 }
 

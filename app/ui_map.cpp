@@ -1,0 +1,39 @@
+#include "app/ui_map.h"
+
+#include <imgui.h>
+
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+namespace dibr::studio {
+
+void UiMap::record_last_item(const std::string& name) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  rects_[name] = UiRect{a.x, a.y, b.x - a.x, b.y - a.y};
+}
+
+nlohmann::json UiMap::to_json(float scale_x, float scale_y) const {
+  nlohmann::json regions = nlohmann::json::object();
+  for (const auto& [name, r] : rects_) regions[name] = {r.x * scale_x, r.y * scale_y, r.w * scale_x, r.h * scale_y};
+  return {{"regions", regions}, {"state", state_}};
+}
+
+void UiMap::write_if_changed(const std::string& path, std::chrono::milliseconds min_interval) {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_write_ < min_interval) return;
+  std::string text = to_json().dump(2);
+  text += "\n";
+  if (text == written_) return;
+  const std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) throw std::runtime_error("cannot write the UI map '" + partial + "'");
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename '" + partial + "' to '" + path + "'");
+  written_ = std::move(text);
+  last_write_ = now;
+}
+
+}  // namespace dibr::studio

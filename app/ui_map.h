@@ -1,0 +1,39 @@
+#pragma once
+// Named rectangles of the studio's controls, in window coordinates, plus a few facts of its state.
+// Screenshots save the rectangles next to the PNG (for image checks); with --ui-map FILE they are also
+// kept up to date in FILE as JSON, so scripts and the end-to-end tests click controls by name instead
+// of by guessed pixels, and read what the studio shows.
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <string>
+
+namespace dibr::studio {
+
+struct UiRect {
+  float x = 0, y = 0, w = 0, h = 0;
+};
+
+class UiMap {
+ public:
+  void begin_frame() { rects_.clear(); }
+  // The rectangle of the last ImGui item.
+  void record_last_item(const std::string& name);
+  void set_state(nlohmann::json state) { state_ = std::move(state); }
+  const std::map<std::string, UiRect>& rects() const { return rects_; }
+
+  // {"regions": {name: [x, y, w, h] * scale}, "state": ...}
+  nlohmann::json to_json(float scale_x = 1, float scale_y = 1) const;
+  // Rewrites `path` (atomically: temporary file + rename) when the content changed, at most every
+  // `min_interval`. Throws std::runtime_error naming the path when it cannot be written.
+  void write_if_changed(const std::string& path, std::chrono::milliseconds min_interval = std::chrono::milliseconds(100));
+
+ private:
+  std::map<std::string, UiRect> rects_;
+  nlohmann::json state_;
+  std::string written_;
+  std::chrono::steady_clock::time_point last_write_{};
+};
+
+}  // namespace dibr::studio
