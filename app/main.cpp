@@ -11,17 +11,34 @@
 #include <string>
 #include <vector>
 
+#include "app/key_trickle.h"
 #include "app/studio_app.h"
 #include "app/studio_options.h"
 
 namespace {
 
 dibr::studio::StudioApp* g_app = nullptr;
+dibr::studio::KeyTrickle g_keys;
 
 void on_glfw_error(int code, const char* description) { std::fprintf(stderr, "dibr-studio: GLFW error %d: %s\n", code, description); }
 
-void on_key(GLFWwindow*, int key, int, int action, int mods) {
-  if (g_app && (action == GLFW_PRESS || action == GLFW_REPEAT)) g_app->on_key(key, mods);
+void forward_input(GLFWwindow* window, const dibr::studio::InputEvent& e) {
+  if (e.is_char) {
+    ImGui_ImplGlfw_CharCallback(window, e.codepoint);
+    return;
+  }
+  ImGui_ImplGlfw_KeyCallback(window, e.key, e.scancode, e.action, e.mods);
+  if (g_app && (e.action == GLFW_PRESS || e.action == GLFW_REPEAT)) g_app->on_key(e.key, e.mods);
+}
+
+void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  const auto e = dibr::studio::InputEvent::make_key(key, scancode, action, mods);
+  if (g_keys.on_event(e)) forward_input(window, e);
+}
+
+void on_char(GLFWwindow* window, unsigned codepoint) {
+  const auto e = dibr::studio::InputEvent::make_char(codepoint);
+  if (g_keys.on_event(e)) forward_input(window, e);
 }
 
 void on_drop(GLFWwindow*, int count, const char** paths) {
@@ -60,9 +77,10 @@ int main(int argc, char** argv) {
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is computed from the window size every frame
   ImGui::StyleColorsDark();
-  // Ours first: ImGui's backend chains to the callback installed before it.
-  glfwSetKeyCallback(window, on_key);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
+  // Keys and characters go through KeyTrickle, then to ImGui's handlers (and keys to the shortcuts).
+  glfwSetKeyCallback(window, on_key);
+  glfwSetCharCallback(window, on_char);
   ImGui_ImplOpenGL3_Init("#version 330 core");
 
   int code = 0;
@@ -72,6 +90,7 @@ int main(int argc, char** argv) {
     glfwSetDropCallback(window, on_drop);
     std::string title;
     while (!glfwWindowShouldClose(window)) {
+      for (const auto& e : g_keys.next_frame()) forward_input(window, e);
       glfwPollEvents();
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();

@@ -39,7 +39,8 @@ void StudioApp::draw_dataset_panel() {
   if (dataset_job_.running()) {
     const float p = dataset_job_.progress();
     ImGui::ProgressBar(p < 0 ? 0.f : p, ImVec2(-1, 0), p < 0 ? "checking..." : nullptr);
-    ImGui::TextDisabled("checking the layout (first use of the sample generates it)");
+    ImGui::TextDisabled("checking %s (first use of the sample generates it)",
+                        checking_root_.empty() ? "the built-in sample" : checking_root_.c_str());
     return;
   }
   if (!dataset_) {

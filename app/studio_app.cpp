@@ -3,6 +3,7 @@
 #include <GLFW/glfw3.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -94,10 +95,10 @@ void StudioApp::open_dataset(const std::string& root) {
     error("dataset: '" + root + "' is not a folder");
     return;
   }
-  data_root_ = root.empty() ? std::string() : fs::absolute(root, ec).lexically_normal().string();
-  data_root_input_ = data_root_;
-  dataset_.reset();
-  dataset_job_.start([root = data_root_](JobControl& control) { return validate_dataset(root, control); });
+  // The dataset in use stays until the new one has passed the check.
+  checking_root_ = root.empty() ? std::string() : fs::absolute(root, ec).lexically_normal().string();
+  data_root_input_ = checking_root_;
+  dataset_job_.start([root = checking_root_](JobControl& control) { return validate_dataset(root, control); });
 }
 
 void StudioApp::start_or_resume_training() {
@@ -108,10 +109,16 @@ void StudioApp::start_or_resume_training() {
       return;
     }
     if (host_.active() || !host_.busy().empty()) return;
+    if (dataset_job_.running()) {
+      start_when_dataset_ready_ = true;
+      info("training starts when the dataset check is done");
+      return;
+    }
+    if (!dataset_) throw std::runtime_error("no dataset is open: open a dataset folder or the built-in sample first");
+    if (!dataset_->usable()) throw std::runtime_error("'" + dataset_->root + "' has no training objects");
     TrainConfig config = config_;
     config.classes = class_choice_;
-    if (dataset_ && !dataset_->root.empty()) config.data_root = dataset_->root;
-    else config.data_root = data_root_;
+    config.data_root = dataset_->root;
     if (config.out_dir.empty()) throw std::runtime_error("the output folder is empty");
     fs::create_directories(config.out_dir);
     const bool resume = fs::exists(fs::path(config.out_dir) / "latest.pt");
@@ -216,10 +223,24 @@ std::string StudioApp::window_title() const {
 void StudioApp::poll() {
   if (auto r = dataset_job_.take_result()) {
     dataset_ = std::move(*r);
-    info("dataset " + dataset_->root + ": " + std::to_string(dataset_->classes.size()) + " classes");
+    data_root_ = checking_root_;
+    info("dataset " + dataset_->root + ": " + std::to_string(dataset_->classes.size()) + " classes" +
+         (dataset_->problems.empty() ? "" : ", " + std::to_string(dataset_->problems.size()) + " problem(s)"));
     if (!data_root_.empty()) guarded("recent folders", [&] { recent_.add(data_root_); });
+    // Ticked classes that this dataset lacks are dropped; none left means all.
+    std::vector<std::string> kept;
+    for (const auto& c : dataset_->classes) {
+      if (std::find(class_choice_.begin(), class_choice_.end(), c.class_id) != class_choice_.end()) kept.push_back(c.class_id);
+    }
+    class_choice_ = kept.size() == dataset_->classes.size() ? std::vector<std::string>{} : kept;
+    if (std::exchange(start_when_dataset_ready_, false)) start_or_resume_training();
   }
-  if (auto e = dataset_job_.take_error(); !e.empty()) error("dataset: " + e);
+  if (auto e = dataset_job_.take_error(); !e.empty()) {
+    const std::string kept = !dataset_ ? std::string("no dataset is open") : "still using " + (data_root_.empty() ? std::string("the built-in sample") : data_root_);
+    error("dataset: " + e + " (" + kept + ")");
+    data_root_input_ = data_root_;
+    if (std::exchange(start_when_dataset_ready_, false)) error("training not started: the dataset check failed");
+  }
   if (auto e = host_.take_error(); !e.empty()) error(e);
 
   if (auto trainer = host_.trainer()) {
@@ -342,7 +363,7 @@ nlohmann::json StudioApp::ui_state() const {
   for (const auto& m : messages_) errors += m.error;
   return {{"title", window_title()},
           {"dataset", dataset},
-          {"dataset_checking", dataset_job_.running()},
+          {"dataset_checking", dataset_job_.running() ? nlohmann::json(checking_root_) : nlohmann::json(nullptr)},
           {"browser", {{"open", browser_.is_open()}, {"path", browser_.current()}, {"error", browser_.error()}}},
           {"config", nlohmann::json::parse(config_.to_json())},
           {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()}}},

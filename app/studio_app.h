@@ -106,7 +106,9 @@ class StudioApp {
   GLFWwindow* window_;
 
   // Dataset
-  std::string data_root_;  // as typed/chosen; empty = built-in sample
+  std::string data_root_;      // the dataset in use (checked); empty = built-in sample
+  std::string checking_root_;  // being checked; becomes data_root_ when it passes
+  bool start_when_dataset_ready_ = false;
   std::string data_root_input_;
   Job<DatasetReport> dataset_job_;
   std::optional<DatasetReport> dataset_;

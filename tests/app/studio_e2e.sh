@@ -6,62 +6,20 @@
 #   studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE
 set -euo pipefail
 
-die() {
-  echo "studio_e2e: FAIL: $*" >&2
-  if [[ -n "${work:-}" && -f "$work/studio.log" ]]; then
-    echo "---- last lines of the studio's output ----" >&2
-    tail -n 30 "$work/studio.log" >&2
-  fi
-  exit 1
-}
-
+source "$(dirname "$0")/e2e_lib.sh"
 [[ $# -eq 4 ]] || die "usage: studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE"
-for tool in xvfb-run xdotool xauth; do
-  command -v "$tool" >/dev/null || die "'$tool' is not installed: run scripts/install-deps.sh"
-done
-
-if [[ -z "${DIBR_E2E_UNDER_XVFB:-}" ]]; then
-  export DIBR_E2E_UNDER_XVFB=1
-  exec xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
-fi
+require_tools
+run_under_xvfb "$0" "$@"
 
 studio=$1 dibr=$2 check=$3 close_window=$4
 work=$(mktemp -d "${TMPDIR:-/tmp}/dibr_studio_e2e.XXXXXX")
 pid=""
-cleanup() {
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
-  if [[ "${keep:-0}" == 1 || -n "${DIBR_E2E_KEEP:-}" ]]; then echo "studio_e2e: files kept in $work"; else rm -rf "$work"; fi
-}
 trap cleanup EXIT
 keep=1  # until the end: a failure leaves the files for a look
 
 # Our own config and cache folders: the user's recent-folders list and sample cache are not touched.
 export XDG_CONFIG_HOME="$work/config" DIBR_CACHE="$work/cache"
 export LIBGL_ALWAYS_SOFTWARE=1
-
-# wait_until SECONDS WHAT COMMAND...: polls COMMAND every 0.5 s.
-wait_until() {
-  local seconds=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@"; do
-    kill -0 "$pid" 2>/dev/null || die "the studio exited while waiting for $what"
-    ((SECONDS < deadline)) || die "timed out after ${seconds}s waiting for $what (window title: '$(title)')"
-    sleep 0.5
-  done
-  echo "studio_e2e: ok: $what ($(title))"
-}
-title() { xdotool getwindowname "$wid" 2>/dev/null || true; }
-title_has() { [[ "$(title)" == *"$1"* ]]; }
-title_matches() { [[ "$(title)" =~ $1 ]]; }
-key() {
-  xdotool mousemove --window "$wid" 640 400
-  xdotool windowfocus "$wid" 2>/dev/null || true
-  sleep 0.2
-  xdotool key --clearmodifiers "$1"
-  echo "studio_e2e: key $1"
-}
-first_file() { compgen -G "$1" >/dev/null; }
 
 echo "studio_e2e: making a tiny dataset in $work/data"
 "$dibr" make-sample "$work/data" --objects-per-class 4 --points 3000 --supersample 1 >"$work/make_sample.log" 2>&1 ||
@@ -71,9 +29,7 @@ echo "studio_e2e: making a tiny dataset in $work/data"
   --checkpoint-every 5 --screenshot-dir "$work/shots" --window 1280x760 >"$work/studio.log" 2>&1 &
 pid=$!
 
-wid=$(timeout 60 xdotool search --sync --name "DIB-R Studio" | head -n 1) || die "no 'DIB-R Studio' window within 60 s"
-[[ -n "$wid" ]] || die "no 'DIB-R Studio' window found"
-echo "studio_e2e: window $wid"
+find_window
 wait_until 30 "the studio to be ready" title_has "idle"
 
 key ctrl+t
@@ -98,16 +54,7 @@ obj=$(ls "$work"/run/exports/*.obj | head -n 1)
 [[ "$obj" == *checkpoint* ]] || die "the export '$obj' is not labelled as a checkpoint mesh"
 "$check" obj "$obj" 642 1280 || die "exported OBJ check failed"
 
-"$close_window" "$wid" || die "could not send WM_DELETE_WINDOW"
-deadline=$((SECONDS + 60))
-while kill -0 "$pid" 2>/dev/null; do
-  ((SECONDS < deadline)) || die "the studio did not exit within 60 s of the window close"
-  sleep 0.5
-done
-status=0
-wait "$pid" || status=$?
-pid=""
-[[ $status -eq 0 ]] || die "the studio exited with status $status"
+close_and_expect_clean_exit
 [[ -f "$work/run/latest.pt" ]] || die "no latest.pt after closing (training must be stopped with a checkpoint)"
 keep=0
 echo "studio_e2e: PASS"

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# End-to-end test of the studio's dataset, training and export controls, clicked by name through the
+# --ui-map file with real X events under Xvfb:
+#   dataset: drag and drop a folder (XDND) and a file, a folder that is no dataset, the recent-folders
+#            list, the in-app folder browser (type a path, double-click a sub-folder, Up, a bad path),
+#            a typed path that does not exist;
+#   training: Start, Pause, Resume, Space, Stop buttons and keys, resume from latest.pt, Ctrl+Shift+T;
+#   export: batch export of the test split, chamfer report (table, CSV, JSON), a failing OBJ export.
+# Every error must show as a message while the studio keeps its dataset and training state; the window
+# close must end it with exit code 0.
+#   studio_e2e_workflow.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE X11_DROP
+set -euo pipefail
+
+source "$(dirname "$0")/e2e_lib.sh"
+[[ $# -eq 5 ]] || die "usage: studio_e2e_workflow.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE X11_DROP"
+require_tools
+run_under_xvfb "$0" "$@"
+
+studio=$1 dibr=$2 check=$3 close_window=$4 drop=$5
+work=$(mktemp -d "${TMPDIR:-/tmp}/dibr_studio_workflow.XXXXXX")
+pid=""
+trap cleanup EXIT
+keep=1
+
+export XDG_CONFIG_HOME="$work/config" DIBR_CACHE="$work/cache"
+export LIBGL_ALWAYS_SOFTWARE=1
+
+echo "studio_e2e: making tiny datasets in $work"
+"$dibr" make-sample "$work/data_a" --objects-per-class 3 --points 3000 --supersample 1 >"$work/make_sample.log" 2>&1 ||
+  { cat "$work/make_sample.log" >&2; die "dibr make-sample failed"; }
+classes_a=$(find "$work/data_a" -mindepth 1 -maxdepth 1 -type d | wc -l)
+cp -r "$work/data_a" "$work/data_b"
+rm -rf "$work/data_b/$(ls "$work/data_b" | head -n 1)"
+classes_b=$((classes_a - 1))
+mkdir "$work/not_a_dataset"
+echo "not a folder" >"$work/a_file"
+
+"$studio" --data "$work/data_a" --out "$work/run" --preset quick --max-steps 5000 --size 32 --batch 2 \
+  --checkpoint-every 5 --screenshot-dir "$work/shots" --ui-map "$work/ui_map.json" --window 1280x760 \
+  >"$work/studio.log" 2>&1 &
+pid=$!
+find_window
+wait_until 30 "dataset A to be checked" state_is /dataset/classes "$classes_a"
+errors=$(state /errors)
+
+# ---- dataset -----------------------------------------------------------------------------------------
+"$drop" "$wid" "$work/data_b" || die "the drop of a folder failed"
+wait_until 30 "the dropped dataset B" state_is /dataset/root "$work/data_b"
+state_is /dataset/classes "$classes_b" || die "dataset B shows $(state /dataset/classes) classes, expected $classes_b"
+grep -qF "\"$work/data_b\"" "$XDG_CONFIG_HOME/dibr-studio/recent.json" || die "data_b is not in the recent folders file"
+
+"$drop" "$wid" "$work/a_file" || die "the drop of a file failed"
+wait_until 10 "an error for the dropped file" log_has "dropped '$work/a_file' is not a folder"
+"$drop" "$wid" "$work/not_a_dataset" || die "the drop of an empty folder failed"
+wait_until 30 "an error for a folder without a dataset" log_has "holds no dataset class"
+state_is /dataset/root "$work/data_b" || die "a bad folder replaced the dataset in use (now '$(state /dataset/root)')"
+(($(state /errors) >= errors + 2)) || die "the errors were not shown as messages"
+
+click dataset.recent
+wait_until 10 "the recent-folders list" control_shown "dataset.recent:$work/data_a"
+click "dataset.recent:$work/data_a"
+wait_until 30 "data_a picked from the recent folders" state_is /dataset/root "$work/data_a"
+
+key ctrl+o
+wait_until 10 "the folder browser" state_is /browser/open true
+type_into browser.path "$work"
+wait_until 10 "the browser at the work folder" state_is /browser/path "$work"
+click browser.entry:data_a 2
+wait_until 10 "the browser inside data_a (double-click)" state_is /browser/path "$work/data_a"
+click browser.up
+wait_until 10 "the browser back at the work folder (Up)" state_is /browser/path "$work"
+type_into browser.path "$work/no_such_folder"
+wait_until 10 "the browser's error for a missing folder" state_has /browser/error "no_such_folder"
+state_is /browser/path "$work" || die "the browser left its folder for a missing one"
+click browser.entry:data_b 2
+wait_until 10 "the browser inside data_b" state_is /browser/path "$work/data_b"
+click browser.use
+wait_until 30 "dataset B chosen in the browser" state_is /dataset/root "$work/data_b"
+state_is /browser/open false || die "the browser is still open"
+
+type_into dataset.path "$work/no_such_folder"
+wait_until 10 "an error for a typed path that does not exist" log_has "'$work/no_such_folder' is not a folder"
+state_is /dataset/root "$work/data_b" || die "a typed bad path replaced the dataset in use"
+
+# ---- training ----------------------------------------------------------------------------------------
+click training.start
+wait_until 60 "training to start (Start button)" title_matches "running step [1-9]"
+wait_until 150 "a checkpoint" first_file "$work/run/step_*.pt"
+click training.pause
+wait_until 30 "training to pause (Pause button)" title_has "paused step"
+paused_at=$(title_step)
+sleep 3
+[[ "$(title_step)" == "$paused_at" ]] || die "the step moved from $paused_at to $(title_step) while paused"
+click training.start
+wait_until 30 "training to resume (Resume button)" title_has "running step"
+wait_until 60 "steps after resuming" eval '(( $(title_step) > paused_at ))'
+key space
+wait_until 30 "training to pause (Space)" title_has "paused step"
+key space
+wait_until 30 "training to resume (Space)" title_has "running step"
+click training.stop
+wait_until 60 "training to stop (Stop button)" title_has "idle step"
+stopped_at=$(title_step)
+[[ -f "$work/run/latest.pt" ]] || die "no latest.pt after Stop"
+key ctrl+t
+wait_until 60 "training to resume from latest.pt (Ctrl+T)" log_has "resuming training from $work/run"
+wait_until 60 "steps after the restart" eval '(( $(title_step) > stopped_at ))'
+key ctrl+shift+t
+wait_until 60 "training to stop (Ctrl+Shift+T)" title_has "idle step"
+
+# ---- export ------------------------------------------------------------------------------------------
+test_objects=$(state /dataset/splits/test)
+((test_objects > 0)) || die "dataset B has no test objects"
+click export.batch
+wait_until 240 "the batch export of the test split" log_has "batch export: $test_objects/$test_objects objects written"
+pred_dir=$(state /predictions_dir)
+[[ -d "$pred_dir" ]] || die "the batch export folder '$pred_dir' does not exist"
+objs=$(find "$pred_dir" -name '*.obj' | wc -l)
+((objs == test_objects)) || die "$objs OBJ files in $pred_dir, expected $test_objects"
+"$check" obj "$(find "$pred_dir" -name '*.obj' | head -n 1)" 642 1280 || die "a batch-exported OBJ does not read back"
+
+click export.chamfer
+wait_until 240 "the chamfer report" state_has /chamfer_report/saved_as "$pred_dir/chamfer"
+prefix=$(state /chamfer_report/saved_as)
+"$check" chamfer-report "$prefix" "$classes_b" "$test_objects" || die "the chamfer report is wrong"
+click export.screenshot
+wait_until 20 "the screenshot" first_file "$work/shots/studio_*[0-9].png"
+png=$(ls "$work"/shots/studio_*[0-9].png | head -n 1)
+"$check" screenshot "$png" "${png%.png}.regions.json" export.chamfer_table viewport || die "the chamfer table is not drawn ($png)"
+
+type_into export.obj_path "$work/a_file/mesh.obj"
+errors=$(state /errors)
+click export.obj
+wait_until 10 "an error for an OBJ path that cannot be written" log_has "export OBJ:"
+(($(state /errors) > errors)) || die "the failed export was not shown as an error"
+[[ "$(state /title)" == *"idle step"* ]] || die "the training state changed after a failed export: $(state /title)"
+
+close_and_expect_clean_exit
+keep=0
+echo "studio_e2e: PASS"
