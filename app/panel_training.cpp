@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "app/studio_app.h"
 
@@ -26,13 +27,20 @@ void StudioApp::draw_training_panel() {
   const bool active = host_.active() || !host_.busy().empty();
 
   ImGui::BeginDisabled(active);
-  static const char* presets[] = {"quick", "paper"};
-  int preset = config_.preset == "paper" ? 1 : 0;
   ImGui::SetNextItemWidth(120);
-  if (ImGui::Combo("preset", &preset, presets, 2)) apply_preset(presets[preset]);
+  if (ImGui::BeginCombo("preset", config_.preset.c_str())) {
+    std::string picked;
+    for (const char* name : {"quick", "paper"}) {
+      if (ImGui::Selectable(name, config_.preset == name)) picked = name;
+      record_region(std::string("training.preset:") + name);
+    }
+    ImGui::EndCombo();
+    if (!picked.empty() && picked != config_.preset) apply_preset(picked);
+  }
   record_region("training.preset");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("values you changed (here or by flags) are kept");
   ImGui::SameLine();
-  ImGui::TextDisabled(preset == 0 ? "(2-core CPU, minutes)" : "(reference setup, GPU)");
+  ImGui::TextDisabled(config_.preset == "quick" ? "(2-core CPU, minutes)" : "(reference setup, GPU)");
   const float w = ImGui::GetContentRegionAvail().x * 0.5f - 60;
   ImGui::SetNextItemWidth(w);
   ImGui::InputDouble("lr", &config_.learning_rate, 0, 0, "%.2e");

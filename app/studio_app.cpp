@@ -43,14 +43,7 @@ StudioApp::StudioApp(StudioOptions options, GLFWwindow* window)
     error(e.what());
   }
   config_ = TrainConfig::from_preset(options_.preset);
-  if (!options_.out_dir.empty()) config_.out_dir = options_.out_dir;
-  if (options_.max_steps) config_.max_steps = *options_.max_steps;
-  if (options_.image_size) config_.image_size = *options_.image_size;
-  if (options_.batch_objects) config_.batch_objects = *options_.batch_objects;
-  if (options_.checkpoint_every) {
-    config_.checkpoint_every = *options_.checkpoint_every;
-    config_.keep_every = *options_.checkpoint_every;
-  }
+  apply_command_line_values();
   class_choice_ = options_.classes;
   config_.classes = options_.classes;
   open_dataset(options_.data_root);
@@ -78,8 +71,23 @@ void StudioApp::error(const std::string& text) {
   std::fprintf(stderr, "dibr-studio: error: %s\n", text.c_str());
 }
 
+void StudioApp::apply_command_line_values() {
+  if (!options_.out_dir.empty()) config_.out_dir = options_.out_dir;
+  if (options_.max_steps) config_.max_steps = *options_.max_steps;
+  if (options_.image_size) config_.image_size = *options_.image_size;
+  if (options_.batch_objects) config_.batch_objects = *options_.batch_objects;
+  if (options_.checkpoint_every) {
+    config_.checkpoint_every = *options_.checkpoint_every;
+    config_.keep_every = *options_.checkpoint_every;
+  }
+}
+
+// Values edited in the panel survive through with_preset; flags survive even when they equal a preset's.
 void StudioApp::apply_preset(const std::string& preset) {
-  guarded("preset", [&] { config_ = config_.with_preset(preset); });
+  guarded("preset", [&] {
+    config_ = config_.with_preset(preset);
+    apply_command_line_values();
+  });
 }
 
 // ---- actions -------------------------------------------------------------------------------------

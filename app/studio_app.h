@@ -93,6 +93,7 @@ class StudioApp {
   }
 
   void apply_preset(const std::string& preset);
+  void apply_command_line_values();
   std::string out_dir() const { return config_.out_dir; }
   const PreviewData& shown_preview() const;
   void upload_preview_if_changed();
