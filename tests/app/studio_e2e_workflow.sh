@@ -5,7 +5,8 @@
 #            list, the in-app folder browser (type a path, double-click a sub-folder, Up, a bad path),
 #            a typed path that does not exist;
 #   training: Start, Pause, Resume, Space, Stop buttons and keys, resume from latest.pt, Ctrl+Shift+T;
-#   export: batch export of the test split, chamfer report (table, CSV, JSON), a failing OBJ export.
+#   export: batch export of the test split, chamfer report (table, CSV, JSON), an unreadable checkpoint,
+#           a failing OBJ export.
 # Every error must show as a message while the studio keeps its dataset and training state; the window
 # close must end it with exit code 0.
 #   studio_e2e_workflow.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE X11_DROP
@@ -143,6 +144,15 @@ click export.screenshot
 wait_until 20 "the screenshot" first_file "$work/shots/studio_*[0-9].png"
 png=$(ls "$work"/shots/studio_*[0-9].png | head -n 1)
 "$check" screenshot "$png" "${png%.png}.regions.json" export.chamfer_table viewport || die "the chamfer table is not drawn ($png)"
+
+# ---- an unreadable checkpoint (its sidecar says step 99999, the file is garbage) ----------------------
+echo '{"loss": 0.5, "step": 99999}' >"$work/run/step_99999.pt.json"
+echo "not a checkpoint" >"$work/run/step_99999.pt"
+sleep 1.5  # the studio rescans the run folder every second
+key ctrl+k
+wait_until 30 "an error for the unreadable checkpoint" log_has "checkpoint: "
+key Left
+wait_until 60 "a good checkpoint in the views after the bad one" title_has "view: checkpoint step"
 
 type_into export.obj_path "$work/a_file/mesh.obj"
 errors=$(state /errors)
