@@ -85,20 +85,20 @@ state_is /dataset/root "$work/data_b" || die "a typed bad path replaced the data
 
 # ---- training ----------------------------------------------------------------------------------------
 # The preset switch keeps what the command line set (--size 32, --batch 2, --max-steps, --out).
-click training.preset
-wait_until 10 "the preset list" control_shown training.preset:paper
-click training.preset:paper
-wait_until 10 "the paper preset" state_is /config/preset paper
-state_is /config/image_size 32 || die "the preset switch dropped --size 32 (image_size $(state /config/image_size))"
-state_is /config/batch_objects 2 || die "the preset switch dropped --batch 2"
-state_is /config/out_dir "$work/run" || die "the preset switch dropped --out"
+pick_preset() {
+  click training.preset
+  wait_until 10 "the preset list" control_shown "training.preset:$1"
+  click "training.preset:$1"
+  wait_until 10 "the $1 preset" state_is /config/preset "$1"
+  state_is /config/image_size 32 || die "the switch to $1 dropped --size 32 (image_size $(state /config/image_size))"
+  state_is /config/batch_objects 2 || die "the switch to $1 dropped --batch 2"
+  state_is /config/max_steps 5000 || die "the switch to $1 dropped --max-steps"
+  state_is /config/out_dir "$work/run" || die "the switch to $1 dropped --out"
+}
+pick_preset paper
 state_is /config/decoder_hidden 256 || die "the paper preset did not set the decoder width"
-click training.preset
-wait_until 10 "the preset list" control_shown training.preset:quick
-click training.preset:quick
-wait_until 10 "the quick preset again" state_is /config/preset quick
+pick_preset quick
 state_is /config/decoder_hidden 64 || die "back on quick, the decoder width is $(state /config/decoder_hidden)"
-state_is /config/max_steps 5000 || die "the preset switches dropped --max-steps"
 
 click training.start
 wait_until 60 "training to start (Start button)" title_matches "running step [1-9]"
