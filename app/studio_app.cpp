@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -357,6 +358,16 @@ void StudioApp::layout_window(const char* name, float x, float y, float w, float
   ImGui::Begin(name, nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
 }
 
+void StudioApp::track_frame_time(float seconds) {
+  bucket_worst_ms_ = std::max(bucket_worst_ms_, 1000.0 * seconds);
+  bucket_seconds_ += seconds;
+  if (bucket_seconds_ >= 1.0) {
+    worst_frame_ms_ = bucket_worst_ms_;
+    bucket_worst_ms_ = 0;
+    bucket_seconds_ = 0;
+  }
+}
+
 nlohmann::json StudioApp::ui_state() const {
   nlohmann::json dataset = nullptr;
   if (dataset_) {
@@ -379,11 +390,13 @@ nlohmann::json StudioApp::ui_state() const {
           {"chamfer_report", chamfer},
           {"messages", messages_.size()},
           {"errors", errors},
-          {"last_message", messages_.empty() ? std::string() : messages_.back().text}};
+          {"last_message", messages_.empty() ? std::string() : messages_.back().text},
+          {"frames", {{"fps", std::lround(ImGui::GetIO().Framerate)}, {"worst_ms_last_second", std::lround(worst_frame_ms_)}}}};
 }
 
 void StudioApp::frame() {
   ui_.begin_frame();
+  track_frame_time(ImGui::GetIO().DeltaTime);
   guarded("update", [&] { poll(); });
   guarded("shortcut", [&] { handle_shortcuts(); });
   guarded("preview", [&] { upload_preview_if_changed(); });

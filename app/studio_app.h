@@ -155,6 +155,8 @@ class StudioApp {
   // Screenshots
   bool screenshot_requested_ = false;
   UiMap ui_;  // named control rectangles of this frame (screenshots, --ui-map)
+  void track_frame_time(float seconds);
+  double worst_frame_ms_ = 0, bucket_worst_ms_ = 0, bucket_seconds_ = 0;  // slowest frame of the last full second
 
   struct KeyPress {
     int key, mods;
