@@ -16,6 +16,7 @@ build:
 
 bench: build
 	$(BUILD)/bench/dibr_bench
+	bench/studio_frames.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
