@@ -58,7 +58,7 @@ void LossPlot::append(const std::vector<LossRecord>& records) {
   }
 }
 
-void LossPlot::draw(const char* id, float width, float height) {
+ImVec4 LossPlot::draw(const char* id, float width, float height) {
   ImGui::PushID(id);
   for (int t = 0; t < kLossTermCount; ++t) {
     ImGui::PushStyleColor(ImGuiCol_CheckMark, ImGui::ColorConvertU32ToFloat4(kColors[t]));
@@ -74,6 +74,7 @@ void LossPlot::draw(const char* id, float width, float height) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 size(std::max(width, 50.f), std::max(height - ImGui::GetFrameHeightWithSpacing(), 40.f));
   ImGui::InvisibleButton("plot", size);
+  const ImVec4 rect(origin.x, origin.y, size.x, size.y);
   const bool hovered = ImGui::IsItemHovered();
   ImDrawList* dl = ImGui::GetWindowDrawList();
   dl->AddRectFilled(origin, ImVec2(origin.x + size.x, origin.y + size.y), IM_COL32(25, 25, 30, 255));
@@ -81,7 +82,7 @@ void LossPlot::draw(const char* id, float width, float height) {
   if (steps_.size() < 2) {
     dl->AddText(ImVec2(origin.x + 8, origin.y + 8), IM_COL32(160, 160, 160, 255), "no loss values yet");
     ImGui::PopID();
-    return;
+    return rect;
   }
 
   std::array<std::vector<double>, kLossTermCount> curves;
@@ -97,7 +98,7 @@ void LossPlot::draw(const char* id, float width, float height) {
   }
   if (!std::isfinite(lo)) {
     ImGui::PopID();
-    return;
+    return rect;
   }
   if (hi - lo < 1e-9) hi = lo + 1;
   const double s0 = static_cast<double>(steps_.front()), s1 = std::max<double>(steps_.back(), s0 + 1);
@@ -146,6 +147,7 @@ void LossPlot::draw(const char* id, float width, float height) {
     ImGui::EndTooltip();
   }
   ImGui::PopID();
+  return rect;
 }
 
 }  // namespace dibr::studio

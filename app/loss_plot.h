@@ -1,6 +1,8 @@
 #pragma once
 // Loss curves drawn with ImGui's draw list (ImPlot is not packaged in Debian): every loss term over
 // steps, optional log scale, EMA smoothing, hover read-out.
+#include <imgui.h>
+
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -27,7 +29,8 @@ class LossPlot {
   int64_t last_step() const { return steps_.empty() ? -1 : steps_.back(); }
   const std::vector<double>& values(int term) const { return values_[term]; }
 
-  void draw(const char* id, float width, float height);
+  // Draws the term toggles and the plot; returns the plot's rectangle (x, y, w, h) in window coordinates.
+  ImVec4 draw(const char* id, float width, float height);
 
   bool log_scale = true;
   float smoothing = 0.6f;

@@ -7,7 +7,8 @@ namespace dibr::studio {
 
 void StudioApp::draw_loss_panel() {
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  loss_plot_.draw("loss", avail.x, avail.y);
+  const ImVec4 plot = loss_plot_.draw("loss", avail.x, avail.y);
+  ui_.record("loss_plot", UiRect{plot.x, plot.y, plot.z, plot.w});
 }
 
 }  // namespace dibr::studio

@@ -20,6 +20,7 @@ class UiMap {
   void begin_frame() { rects_.clear(); }
   // The rectangle of the last ImGui item.
   void record_last_item(const std::string& name);
+  void record(const std::string& name, const UiRect& rect) { rects_[name] = rect; }
   void set_state(nlohmann::json state) { state_ = std::move(state); }
   const std::map<std::string, UiRect>& rects() const { return rects_; }
 

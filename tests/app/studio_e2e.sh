@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end test of dibr-studio with real X input events: under Xvfb (Mesa llvmpipe GL), start training
 # with Ctrl+T, wait for a checkpoint and a live snapshot, take a screenshot with Ctrl+P and check that the
-# 3D view and the silhouettes are drawn, scrub to a checkpoint with Ctrl+K / Left, export an OBJ with
+# 3D view, the silhouettes and the loss curves are drawn, scrub to a checkpoint with Ctrl+K / Left, export an OBJ with
 # Ctrl+E and read it back, then close the window like a window manager does and expect exit code 0.
 #   studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE
 set -euo pipefail
@@ -40,7 +40,7 @@ wait_until 60 "a live snapshot in the views" title_has "view: live step"
 key ctrl+p
 wait_until 20 "the screenshot" first_file "$work/shots/studio_*[0-9].png"
 png=$(ls "$work"/shots/studio_*[0-9].png | head -n 1)
-"$check" screenshot "$png" "${png%.png}.regions.json" viewport silhouettes || die "screenshot check failed ($png)"
+"$check" screenshot "$png" "${png%.png}.regions.json" viewport silhouettes loss_plot || die "screenshot check failed ($png)"
 
 key ctrl+k
 wait_until 60 "a checkpoint in the views" title_has "view: checkpoint step"
