@@ -74,6 +74,7 @@ ImVec4 LossPlot::draw(const char* id, float width, float height) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const ImVec2 size(std::max(width, 50.f), std::max(height - ImGui::GetFrameHeightWithSpacing(), 40.f));
   ImGui::InvisibleButton("plot", size);
+  hovered_step_ = -1;
   const ImVec4 rect(origin.x, origin.y, size.x, size.y);
   const bool hovered = ImGui::IsItemHovered();
   ImDrawList* dl = ImGui::GetWindowDrawList();
@@ -136,6 +137,7 @@ ImVec4 LossPlot::draw(const char* id, float width, float height) {
     const size_t k = std::min(i, n - 1);
     const ImVec2 top = to_screen(steps_[k], hi), bottom = to_screen(steps_[k], lo);
     dl->AddLine(top, bottom, IM_COL32(200, 200, 200, 120));
+    hovered_step_ = steps_[k];
     ImGui::BeginTooltip();
     ImGui::Text("step %lld", static_cast<long long>(steps_[k]));
     for (int t = 0; t < kLossTermCount; ++t) {

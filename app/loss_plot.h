@@ -31,6 +31,8 @@ class LossPlot {
 
   // Draws the term toggles and the plot; returns the plot's rectangle (x, y, w, h) in window coordinates.
   ImVec4 draw(const char* id, float width, float height);
+  // The step whose values the hover read-out showed in the last draw(); -1 without one.
+  int64_t hovered_step() const { return hovered_step_; }
 
   bool log_scale = true;
   float smoothing = 0.6f;
@@ -38,6 +40,7 @@ class LossPlot {
 
  private:
   std::vector<int64_t> steps_;
+  int64_t hovered_step_ = -1;
   std::array<std::vector<double>, kLossTermCount> values_;
 };
 

@@ -387,6 +387,8 @@ nlohmann::json StudioApp::ui_state() const {
           {"config", nlohmann::json::parse(config_.to_json())},
           {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()}}},
           {"predictions_dir", chamfer_pred_dir_},
+          {"selected_object", selected_object_},
+          {"loss_plot", {{"steps", loss_plot_.size()}, {"hovered_step", loss_plot_.hovered_step()}}},
           {"chamfer_report", chamfer},
           {"messages", messages_.size()},
           {"errors", errors},

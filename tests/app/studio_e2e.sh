@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of dibr-studio with real X input events: under Xvfb (Mesa llvmpipe GL), start training
 # with Ctrl+T, wait for a checkpoint and a live snapshot, take a screenshot with Ctrl+P and check that the
-# 3D view, the silhouettes and the loss curves are drawn, scrub to a checkpoint with Ctrl+K / Left, export an OBJ with
-# Ctrl+E and read it back, then close the window like a window manager does and expect exit code 0.
+# 3D view, the silhouettes and the loss curves are drawn, hover the loss plot for its read-out, pick the
+# next preview object with Down, scrub to a checkpoint with Ctrl+K / Left, export an OBJ with Ctrl+E and
+# read it back, then close the window like a window manager does and expect exit code 0.
 #   studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE
 set -euo pipefail
 
@@ -26,7 +27,8 @@ echo "studio_e2e: making a tiny dataset in $work/data"
   { cat "$work/make_sample.log" >&2; die "dibr make-sample failed"; }
 
 "$studio" --data "$work/data" --out "$work/run" --preset quick --max-steps 20 --size 32 --batch 2 \
-  --checkpoint-every 5 --screenshot-dir "$work/shots" --window 1280x760 >"$work/studio.log" 2>&1 &
+  --checkpoint-every 5 --screenshot-dir "$work/shots" --ui-map "$work/ui_map.json" --window 1280x760 \
+  >"$work/studio.log" 2>&1 &
 pid=$!
 
 find_window
@@ -41,6 +43,16 @@ key ctrl+p
 wait_until 20 "the screenshot" first_file "$work/shots/studio_*[0-9].png"
 png=$(ls "$work"/shots/studio_*[0-9].png | head -n 1)
 "$check" screenshot "$png" "${png%.png}.regions.json" viewport silhouettes loss_plot || die "screenshot check failed ($png)"
+
+# Hover read-out of the loss curves: the pointer over the plot shows the values of a step.
+point=$("$check" ui-point "$work/ui_map.json" loss_plot) || die "no loss plot on screen"
+focus
+xdotool mousemove --window "$wid" $point
+wait_until 20 "the loss read-out under the pointer" eval '[[ "$(state /loss_plot/hovered_step)" =~ ^[0-9]+$ ]]'
+
+state_is /selected_object 0 || die "the 3D view does not start on the first preview object"
+key Down
+wait_until 10 "the second preview object in the 3D view (Down)" state_is /selected_object 1
 
 key ctrl+k
 wait_until 60 "a checkpoint in the views" title_has "view: checkpoint step"
