@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/studio_app.h"
+#include "cuda_interop/gl_buffer_interop.h"
 
 namespace dibr::studio {
 
@@ -20,12 +21,16 @@ void StudioApp::draw_viewport_panel() {
     ImGui::EndCombo();
   }
   ImGui::Checkbox("wireframe", &viewport_.wireframe);
+  record_region("viewport.wireframe");
   ImGui::SameLine();
   ImGui::Checkbox("GT points", &viewport_.show_points);
+  record_region("viewport.points");
   ImGui::SameLine();
   if (ImGui::Button("Reset view")) viewport_.reset_view();
+  record_region("viewport.reset");
   ImGui::SameLine();
   ImGui::TextDisabled("%s", viewport_.upload_path());
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("CUDA-GL interop: %s", interop_status().c_str());
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   if (!viewport_.has_mesh()) {
     ImGui::TextDisabled("no mesh yet");

@@ -12,6 +12,7 @@
 
 #include "app/screenshot.h"
 #include "app/studio_export.h"
+#include "cuda_interop/gl_buffer_interop.h"
 #include "trainer/inference.h"
 #include "trainer/obj_io.h"
 
@@ -43,6 +44,9 @@ StudioApp::StudioApp(StudioOptions options, GLFWwindow* window)
   } catch (const std::exception& e) {
     error(e.what());
   }
+  // Decided now, while main's GL context is current, so the 3D view can say which path is in use.
+  interop_available();
+  info("CUDA-GL interop: " + interop_status());
   config_ = TrainConfig::from_preset(options_.preset);
   apply_command_line_values();
   class_choice_ = options_.classes;
@@ -368,6 +372,20 @@ void StudioApp::track_frame_time(float seconds) {
   }
 }
 
+nlohmann::json StudioApp::viewport_state() const {
+  const glm::mat4 view = viewport_.view_matrix();
+  nlohmann::json matrix = nlohmann::json::array();
+  for (int c = 0; c < 4; ++c) {
+    for (int r = 0; r < 4; ++r) matrix.push_back(std::round(view[c][r] * 1e4) / 1e4);
+  }
+  return {{"view_matrix", matrix},
+          {"upload_path", viewport_.upload_path()},
+          {"interop", interop_status()},
+          {"wireframe", viewport_.wireframe},
+          {"gt_points", viewport_.show_points},
+          {"has_mesh", viewport_.has_mesh()}};
+}
+
 nlohmann::json StudioApp::ui_state() const {
   nlohmann::json dataset = nullptr;
   if (dataset_) {
@@ -388,6 +406,7 @@ nlohmann::json StudioApp::ui_state() const {
           {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()}}},
           {"predictions_dir", chamfer_pred_dir_},
           {"selected_object", selected_object_},
+          {"viewport", viewport_state()},
           {"loss_plot", {{"steps", loss_plot_.size()}, {"hovered_step", loss_plot_.hovered_step()}}},
           {"chamfer_report", chamfer},
           {"messages", messages_.size()},

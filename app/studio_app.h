@@ -102,6 +102,7 @@ class StudioApp {
   void start_chamfer_report();
   void record_region(const std::string& name) { ui_.record_last_item(name); }
   nlohmann::json ui_state() const;
+  nlohmann::json viewport_state() const;
 
   StudioOptions options_;
   GLFWwindow* window_;

@@ -2,7 +2,7 @@
 # End-to-end test of dibr-studio with real X input events: under Xvfb (Mesa llvmpipe GL), start training
 # with Ctrl+T, wait for a checkpoint and a live snapshot, take a screenshot with Ctrl+P and check that the
 # 3D view, the silhouettes and the loss curves are drawn, hover the loss plot for its read-out, pick the
-# next preview object with Down, scrub to a checkpoint with Ctrl+K / Left, export an OBJ with Ctrl+E and
+# next preview object with Down, rotate, zoom, pan and reset the 3D view with the mouse, scrub to a checkpoint with Ctrl+K / Left, export an OBJ with Ctrl+E and
 # read it back, then close the window like a window manager does and expect exit code 0.
 #   studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE
 set -euo pipefail
@@ -53,6 +53,42 @@ wait_until 20 "the loss read-out under the pointer" eval '[[ "$(state /loss_plot
 state_is /selected_object 0 || die "the 3D view does not start on the first preview object"
 key Down
 wait_until 10 "the second preview object in the 3D view (Down)" state_is /selected_object 1
+
+# 3D view with the mouse: left drag rotates, the wheel zooms, right drag pans, a double click resets.
+read -r vx vy <<<"$("$check" ui-point "$work/ui_map.json" viewport)" || die "no 3D view on screen"
+view() { state /viewport/view_matrix; }
+view_is_not() { [[ "$(view)" != "$1" ]]; }
+drag() {  # drag BUTTON DX DY
+  xdotool mousemove --window "$wid" "$vx" "$vy" mousedown "$1"
+  for f in 1 2 3 4 5; do
+    sleep 0.1
+    xdotool mousemove --window "$wid" $((vx + $2 * f / 5)) $((vy + $3 * f / 5))
+  done
+  sleep 0.2
+  xdotool mouseup "$1"
+}
+focus
+initial=$(view)
+drag 1 120 40
+wait_until 10 "the 3D view rotated (left drag)" view_is_not "$initial"
+before=$(view)
+xdotool mousemove --window "$wid" "$vx" "$vy" click --repeat 3 --delay 100 4
+wait_until 10 "the 3D view zoomed (wheel)" view_is_not "$before"
+before=$(view)
+drag 3 60 -30
+wait_until 10 "the 3D view panned (right drag)" view_is_not "$before"
+xdotool mousemove --window "$wid" "$vx" "$vy" click --repeat 2 --delay 100 1
+wait_until 10 "the 3D view reset (double click)" state_is /viewport/view_matrix "$initial"
+for toggle in wireframe:viewport.wireframe gt_points:viewport.points; do
+  was=$(state "/viewport/${toggle%%:*}")
+  click "${toggle#*:}"
+  wait_until 10 "the ${toggle%%:*} toggle" eval '! state_is "/viewport/${toggle%%:*}" "$was"'
+done
+# Training runs on the CPU here, so meshes must take the host-upload path, and the reason is reported.
+state_is /viewport/upload_path "host upload" || die "meshes reach GL by '$(state /viewport/upload_path)', expected the host upload"
+[[ -n "$(state /viewport/interop)" && "$(state /viewport/interop)" != *"not decided"* ]] ||
+  die "the studio does not say why CUDA-GL interop is (not) used: '$(state /viewport/interop)'"
+echo "studio_e2e: meshes reach GL by host upload; interop: $(state /viewport/interop)"
 
 key ctrl+k
 wait_until 60 "a checkpoint in the views" title_has "view: checkpoint step"
