@@ -70,6 +70,7 @@ void StudioApp::draw_checkpoint_panel() {
       if (ImGui::Selectable(row, show_checkpoint_ && static_cast<int>(i) == checkpoint_index_, ImGuiSelectableFlags_SpanAllColumns)) {
         select_checkpoint(static_cast<int>(i));
       }
+      record_region("checkpoints.step:" + std::to_string(checkpoints_[i].step));
       ImGui::TableNextColumn();
       ImGui::Text("%.4f", checkpoints_[i].loss);
       ImGui::TableNextColumn();

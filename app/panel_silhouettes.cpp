@@ -39,6 +39,7 @@ void StudioApp::draw_silhouette_panel() {
         selected_object_ = i;
       }
       ImGui::PopID();
+      if (c == 0) record_region("silhouettes.row:" + std::to_string(i));
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (click: show in the 3D view)", p.ids[i].c_str());
     }
     ImGui::SetCursorScreenPos(ImVec2(grid_start.x, y + cell + 2));

@@ -3,7 +3,7 @@
 # with Ctrl+T, wait for a checkpoint and a live snapshot, take a screenshot with Ctrl+P and check that the
 # 3D view, the silhouettes and the loss curves are drawn, hover the loss plot for its read-out, pick the
 # next preview object with Down, rotate, zoom, pan and reset the 3D view with the mouse, scrub to a checkpoint with Ctrl+K / Left, export an OBJ with Ctrl+E and
-# read it back, then close the window like a window manager does and expect exit code 0.
+# read it back (checkpoints and preview objects are also picked by clicking), then close the window like a window manager does and expect exit code 0.
 #   studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE
 set -euo pipefail
 
@@ -95,6 +95,14 @@ wait_until 60 "a checkpoint in the views" title_has "view: checkpoint step"
 key Left
 sleep 1
 wait_until 60 "the views after stepping back" title_has "view: checkpoint step"
+
+# With the mouse: a checkpoint from the table, another from the timeline, a preview object from the grid.
+click checkpoints.step:5
+wait_until 60 "checkpoint step 5 from the table" title_matches "view: checkpoint step 5$"
+click checkpoints.timeline
+wait_until 60 "another checkpoint from the timeline" title_matches "view: checkpoint step (10|15|20)$"
+click silhouettes.row:2
+wait_until 10 "the third preview object picked in the silhouette grid" state_is /selected_object 2
 
 key ctrl+e
 wait_until 20 "the OBJ export" first_file "$work/run/exports/*.obj"
