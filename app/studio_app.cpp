@@ -466,7 +466,7 @@ void StudioApp::frame() {
   std::string chosen;
   if (browser_.draw("Choose a dataset folder", &chosen, ui_)) open_dataset(chosen);
 
-  if (!options_.ui_map.empty()) {
+  if (!options_.ui_map.empty() && ui_.due()) {
     try {
       ui_.set_state(ui_state());
       ui_.write_if_changed(options_.ui_map);

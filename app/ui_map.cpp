@@ -9,6 +9,8 @@
 namespace dibr::studio {
 
 void UiMap::record_last_item(const std::string& name) {
+  // In its first frame a window (a popup, the folder browser) is not yet where it will be drawn.
+  if (ImGui::IsWindowAppearing()) return;
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
   rects_[name] = UiRect{a.x, a.y, b.x - a.x, b.y - a.y};
 }
@@ -19,9 +21,13 @@ nlohmann::json UiMap::to_json(float scale_x, float scale_y) const {
   return {{"regions", regions}, {"state", state_}};
 }
 
+bool UiMap::due(std::chrono::milliseconds min_interval) const {
+  return std::chrono::steady_clock::now() - last_check_ >= min_interval;
+}
+
 void UiMap::write_if_changed(const std::string& path, std::chrono::milliseconds min_interval) {
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_write_ < min_interval) return;
+  if (!due(min_interval)) return;
+  last_check_ = std::chrono::steady_clock::now();
   std::string text = to_json().dump(2);
   text += "\n";
   if (text == written_) return;
@@ -33,7 +39,6 @@ void UiMap::write_if_changed(const std::string& path, std::chrono::milliseconds 
   }
   if (std::rename(partial.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename '" + partial + "' to '" + path + "'");
   written_ = std::move(text);
-  last_write_ = now;
 }
 
 }  // namespace dibr::studio

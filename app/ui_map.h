@@ -18,7 +18,7 @@ struct UiRect {
 class UiMap {
  public:
   void begin_frame() { rects_.clear(); }
-  // The rectangle of the last ImGui item.
+  // The rectangle of the last ImGui item; nothing in a window's first frame, while it may still move.
   void record_last_item(const std::string& name);
   void record(const std::string& name, const UiRect& rect) { rects_[name] = rect; }
   void set_state(nlohmann::json state) { state_ = std::move(state); }
@@ -26,15 +26,19 @@ class UiMap {
 
   // {"regions": {name: [x, y, w, h] * scale}, "state": ...}
   nlohmann::json to_json(float scale_x = 1, float scale_y = 1) const;
-  // Rewrites `path` (atomically: temporary file + rename) when the content changed, at most every
-  // `min_interval`. Throws std::runtime_error naming the path when it cannot be written.
-  void write_if_changed(const std::string& path, std::chrono::milliseconds min_interval = std::chrono::milliseconds(100));
+  static constexpr std::chrono::milliseconds kMinWriteInterval{100};
+  // Whether write_if_changed() would look at the content now: callers skip building the state in the
+  // frames between.
+  bool due(std::chrono::milliseconds min_interval = kMinWriteInterval) const;
+  // At most every `min_interval`, compares the content with what was last written and rewrites `path`
+  // (atomically: temporary file + rename) when it changed. Throws std::runtime_error naming the path when it cannot be written.
+  void write_if_changed(const std::string& path, std::chrono::milliseconds min_interval = kMinWriteInterval);
 
  private:
   std::map<std::string, UiRect> rects_;
   nlohmann::json state_;
   std::string written_;
-  std::chrono::steady_clock::time_point last_write_{};
+  std::chrono::steady_clock::time_point last_check_{};
 };
 
 }  // namespace dibr::studio

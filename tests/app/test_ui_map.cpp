@@ -50,6 +50,14 @@ TEST(UiMap, RecordsTheLastItemInWindowCoordinatesAndScalesForScreenshots) {
   ImGui::Button("Start", ImVec2(80, 20));
   ui.record_last_item("training.start");
   ImGui::End();
+  EXPECT_TRUE(ui.rects().empty()) << "recorded in the window's first frame, where it may still move";
+  ImGui::EndFrame();
+  ImGui::NewFrame();
+  ImGui::SetNextWindowPos(ImVec2(100, 50));
+  ImGui::Begin("panel");
+  ImGui::Button("Start", ImVec2(80, 20));
+  ui.record_last_item("training.start");
+  ImGui::End();
 
   ASSERT_EQ(ui.rects().count("training.start"), 1u);
   const auto r = ui.rects().at("training.start");
@@ -83,6 +91,8 @@ TEST(UiMap, WritesOnlyWhenChangedAndNeverLeavesAPartialFile) {
   EXPECT_EQ(fs::last_write_time(path), written_at - std::chrono::hours(1));
 
   // Changed, but inside the minimum interval: not yet.
+  EXPECT_FALSE(ui.due(std::chrono::hours(1)));
+  EXPECT_TRUE(ui.due(std::chrono::milliseconds(0)));
   ui.set_state({{"title", "two"}});
   ui.write_if_changed(path.string(), std::chrono::hours(1));
   EXPECT_EQ(nlohmann::json::parse(read_file(path))["state"]["title"], "one");
