@@ -1,5 +1,6 @@
-# Shared by the studio end-to-end scripts (sourced, not run). Before sourcing, set `studio`, `check`
-# (dibr_studio_check) and `work` (a fresh folder); after launching the studio, set `pid` and `wid`.
+# Shared by the studio end-to-end scripts (sourced, not run). Before using it, set `ui_query`
+# (dibr_ui_query), `close_window` (dibr_x11_close) and `work` (a fresh folder); after launching the
+# studio, set `pid` and `wid`.
 # Controls are found by name through the studio's --ui-map file ($work/ui_map.json).
 
 die() {
@@ -74,15 +75,19 @@ key() {
 }
 
 # state POINTER: a value of the studio's state from the UI map ("" when absent).
-state() { "$check" ui-state "$work/ui_map.json" "$1" 2>/dev/null || true; }
+state() { "$ui_query" state "$work/ui_map.json" "$1" 2>/dev/null || true; }
 state_is() { [[ "$(state "$1")" == "$2" ]]; }
 state_has() { [[ "$(state "$1")" == *"$2"* ]]; }
-control_shown() { "$check" ui-point "$work/ui_map.json" "$1" >/dev/null 2>&1; }
+control_shown() { "$ui_query" point "$work/ui_map.json" "$1" >/dev/null 2>&1; }
 
 # click NAME [COUNT]: moves the pointer onto the named control and clicks it (COUNT 2: double-click).
 click() {
-  local point
-  point=$("$check" ui-point "$work/ui_map.json" "$1") || die "control '$1' is not on screen"
+  local point deadline=$((SECONDS + 5))
+  until control_shown "$1"; do  # a window that just opened is in the map from its second frame
+    ((SECONDS < deadline)) || die "control '$1' is not on screen"
+    sleep 0.1
+  done
+  point=$("$ui_query" point "$work/ui_map.json" "$1") || die "control '$1' is not on screen"
   focus
   # shellcheck disable=SC2086
   xdotool mousemove --window "$wid" $point

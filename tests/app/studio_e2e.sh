@@ -4,15 +4,15 @@
 # 3D view, the silhouettes and the loss curves are drawn, hover the loss plot for its read-out, pick the
 # next preview object with Down, rotate, zoom, pan and reset the 3D view with the mouse, scrub to a checkpoint with Ctrl+K / Left, export an OBJ with Ctrl+E and
 # read it back (checkpoints and preview objects are also picked by clicking), then close the window like a window manager does and expect exit code 0.
-#   studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE
+#   studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK UI_QUERY X11_CLOSE
 set -euo pipefail
 
 source "$(dirname "$0")/e2e_lib.sh"
-[[ $# -eq 4 ]] || die "usage: studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK X11_CLOSE"
+[[ $# -eq 5 ]] || die "usage: studio_e2e.sh DIBR_STUDIO DIBR STUDIO_CHECK UI_QUERY X11_CLOSE"
 require_tools
 run_under_xvfb "$0" "$@"
 
-studio=$1 dibr=$2 check=$3 close_window=$4
+studio=$1 dibr=$2 check=$3 ui_query=$4 close_window=$5
 work=$(mktemp -d "${TMPDIR:-/tmp}/dibr_studio_e2e.XXXXXX")
 pid=""
 trap cleanup EXIT
@@ -45,7 +45,7 @@ png=$(ls "$work"/shots/studio_*[0-9].png | head -n 1)
 "$check" screenshot "$png" "${png%.png}.regions.json" viewport silhouettes loss_plot || die "screenshot check failed ($png)"
 
 # Hover read-out of the loss curves: the pointer over the plot shows the values of a step.
-point=$("$check" ui-point "$work/ui_map.json" loss_plot) || die "no loss plot on screen"
+point=$("$ui_query" point "$work/ui_map.json" loss_plot) || die "no loss plot on screen"
 focus
 xdotool mousemove --window "$wid" $point
 wait_until 20 "the loss read-out under the pointer" eval '[[ "$(state /loss_plot/hovered_step)" =~ ^[0-9]+$ ]]'
@@ -55,7 +55,7 @@ key Down
 wait_until 10 "the second preview object in the 3D view (Down)" state_is /selected_object 1
 
 # 3D view with the mouse: left drag rotates, the wheel zooms, right drag pans, a double click resets.
-read -r vx vy <<<"$("$check" ui-point "$work/ui_map.json" viewport)" || die "no 3D view on screen"
+read -r vx vy <<<"$("$ui_query" point "$work/ui_map.json" viewport)" || die "no 3D view on screen"
 view() { state /viewport/view_matrix; }
 view_is_not() { [[ "$(view)" != "$1" ]]; }
 drag() {  # drag BUTTON DX DY

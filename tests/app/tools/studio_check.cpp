@@ -1,8 +1,6 @@
 // Checks for the studio end-to-end test.
 //   dibr_studio_check screenshot PNG REGIONS_JSON NAME...   each named region is inside the image and not blank
 //   dibr_studio_check obj FILE VERTICES FACES               the OBJ reads back with these counts
-//   dibr_studio_check ui-point UI_MAP NAME                  prints the centre "X Y" of a control (--ui-map file)
-//   dibr_studio_check ui-state UI_MAP /JSON/POINTER         prints a state value (strings without quotes)
 //   dibr_studio_check chamfer-report PREFIX CLASSES OBJECTS PREFIX.json/.csv hold a sane report of this size
 #include <nlohmann/json.hpp>
 #include <opencv2/core.hpp>
@@ -93,25 +91,6 @@ nlohmann::json read_json(const std::string& path) {
   return nlohmann::json::parse(in);
 }
 
-int ui_point(const std::string& map_path, const std::string& name) {
-  const nlohmann::json j = read_json(map_path);
-  if (!j.at("regions").contains(name)) return fail("no control '" + name + "' on screen (see " + map_path + ")");
-  const auto r = j.at("regions").at(name);
-  const double w = r[2].get<double>(), h = r[3].get<double>();
-  if (w < 1 || h < 1) return fail("control '" + name + "' has no area: " + r.dump());
-  std::printf("%d %d\n", static_cast<int>(r[0].get<double>() + w / 2), static_cast<int>(r[1].get<double>() + h / 2));
-  return 0;
-}
-
-int ui_state(const std::string& map_path, const std::string& pointer) {
-  const nlohmann::json j = read_json(map_path).at("state");
-  const nlohmann::json::json_pointer p(pointer);
-  if (!j.contains(p)) return fail("no state '" + pointer + "' in " + map_path);
-  const nlohmann::json& v = j.at(p);
-  std::printf("%s\n", v.is_string() ? v.get<std::string>().c_str() : v.dump().c_str());
-  return 0;
-}
-
 // The JSON has `classes` entries with finite positive chamfer and `objects` per-object rows; the CSV has
 // one line per object and per class after its header.
 int check_chamfer_report(const std::string& prefix, int classes, int objects) {
@@ -150,13 +129,11 @@ int main(int argc, char** argv) {
     const std::string mode = argc > 1 ? argv[1] : "";
     if (mode == "screenshot" && argc >= 5) return check_screenshot(argv[2], argv[3], argc - 4, argv + 4);
     if (mode == "obj" && argc == 5) return check_obj(argv[2], std::stol(argv[3]), std::stol(argv[4]));
-    if (mode == "ui-point" && argc == 4) return ui_point(argv[2], argv[3]);
-    if (mode == "ui-state" && argc == 4) return ui_state(argv[2], argv[3]);
     if (mode == "chamfer-report" && argc == 5) return check_chamfer_report(argv[2], std::stoi(argv[3]), std::stoi(argv[4]));
   } catch (const std::exception& e) {
     return fail(e.what());
   }
   std::cerr << "usage: dibr_studio_check screenshot PNG REGIONS_JSON NAME... | obj FILE VERTICES FACES |\n"
-               "                         ui-point UI_MAP NAME | ui-state UI_MAP /POINTER | chamfer-report PREFIX CLASSES OBJECTS\n";
+               "                         chamfer-report PREFIX CLASSES OBJECTS\n";
   return 2;
 }
