@@ -10,26 +10,14 @@
 namespace dibr::studio {
 namespace {
 
-const ImU32 kColors[kLossTermCount] = {IM_COL32(240, 240, 240, 255), IM_COL32(255, 170, 60, 255),
-                                       IM_COL32(90, 180, 255, 255), IM_COL32(120, 220, 120, 255),
-                                       IM_COL32(220, 110, 220, 255)};
+const ImU32 kColors[] = {IM_COL32(240, 240, 240, 255), IM_COL32(255, 170, 60, 255), IM_COL32(90, 180, 255, 255),
+                         IM_COL32(120, 220, 120, 255), IM_COL32(220, 110, 220, 255), IM_COL32(230, 230, 90, 255),
+                         IM_COL32(90, 230, 220, 255), IM_COL32(250, 120, 120, 255)};
+ImU32 color_of(int curve) { return kColors[curve % (sizeof kColors / sizeof kColors[0])]; }
 
 }  // namespace
 
-const char* loss_term_name(int term) {
-  static const char* names[kLossTermCount] = {"total", "color", "iou", "laplacian", "flatten"};
-  return names[term];
-}
-
-double loss_term_value(const LossTerms& l, int term) {
-  switch (term) {
-    case 0: return l.total;
-    case 1: return l.color;
-    case 2: return l.iou;
-    case 3: return l.laplacian;
-    default: return l.flatten;
-  }
-}
+double loss_term_value(const LossTerms& l, int term) { return term == 0 ? l.total : l.term(static_cast<size_t>(term - 1)); }
 
 std::vector<double> ema_smooth(const std::vector<double>& values, double smoothing) {
   smoothing = std::clamp(smoothing, 0.0, 0.999);
@@ -48,21 +36,38 @@ void LossPlot::clear() {
   for (auto& v : values_) v.clear();
 }
 
+void LossPlot::set_term_names(const std::vector<std::string>& names) {
+  std::vector<std::string> curves{"total"};
+  curves.insert(curves.end(), names.begin(), names.end());
+  if (curves == names_) return;
+  names_ = curves;
+  values_.assign(names_.size(), {});
+  visible.assign(names_.size(), 1);
+  steps_.clear();
+}
+
 void LossPlot::append(const std::vector<LossRecord>& records) {
   if (records.empty()) return;
   if (!steps_.empty() && records.front().step < steps_.front()) clear();
-  for (const auto& r : records) {
-    if (!steps_.empty() && r.step <= steps_.back()) continue;
-    steps_.push_back(r.step);
-    for (int t = 0; t < kLossTermCount; ++t) values_[t].push_back(loss_term_value(r.losses, t));
+  if (visible.size() != names_.size()) visible.assign(names_.size(), 1);
+  // Records are in step order: skip the ones already held without visiting them.
+  auto first = records.begin();
+  if (!steps_.empty())
+    first = std::upper_bound(records.begin(), records.end(), steps_.back(),
+                             [](int64_t step, const LossRecord& r) { return step < r.step; });
+  for (auto it = first; it != records.end(); ++it) {
+    steps_.push_back(it->step);
+    for (int t = 0; t < curve_count(); ++t) values_[t].push_back(loss_term_value(it->losses, t));
   }
 }
 
 ImVec4 LossPlot::draw(const char* id, float width, float height) {
   ImGui::PushID(id);
-  for (int t = 0; t < kLossTermCount; ++t) {
-    ImGui::PushStyleColor(ImGuiCol_CheckMark, ImGui::ColorConvertU32ToFloat4(kColors[t]));
-    ImGui::Checkbox(loss_term_name(t), &visible[t]);
+  if (visible.size() != names_.size()) visible.assign(names_.size(), 1);
+  for (int t = 0; t < curve_count(); ++t) {
+    ImGui::PushStyleColor(ImGuiCol_CheckMark, ImGui::ColorConvertU32ToFloat4(color_of(t)));
+    bool on = visible[t];
+    if (ImGui::Checkbox(names_[t].c_str(), &on)) visible[t] = on;
     ImGui::PopStyleColor();
     ImGui::SameLine();
   }
@@ -86,10 +91,10 @@ ImVec4 LossPlot::draw(const char* id, float width, float height) {
     return rect;
   }
 
-  std::array<std::vector<double>, kLossTermCount> curves;
+  std::vector<std::vector<double>> curves(names_.size());
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   auto transform = [&](double v) { return log_scale ? std::log10(std::max(v, 1e-8)) : v; };
-  for (int t = 0; t < kLossTermCount; ++t) {
+  for (int t = 0; t < curve_count(); ++t) {
     if (!visible[t]) continue;
     curves[t] = ema_smooth(values_[t], smoothing);
     for (double& v : curves[t]) {
@@ -119,14 +124,14 @@ ImVec4 LossPlot::draw(const char* id, float width, float height) {
   const size_t n = steps_.size();
   const size_t stride = std::max<size_t>(1, n / static_cast<size_t>(std::max(2.f, size.x * 2)));
   std::vector<ImVec2> points;
-  for (int t = kLossTermCount - 1; t >= 0; --t) {
+  for (int t = curve_count() - 1; t >= 0; --t) {
     if (!visible[t]) continue;
     points.clear();
     for (size_t i = 0; i < n; i += stride) {
       if (std::isfinite(curves[t][i])) points.push_back(to_screen(steps_[i], curves[t][i]));
     }
     if (std::isfinite(curves[t][n - 1])) points.push_back(to_screen(steps_[n - 1], curves[t][n - 1]));
-    if (points.size() >= 2) dl->AddPolyline(points.data(), static_cast<int>(points.size()), kColors[t], 0, t == 0 ? 2.f : 1.5f);
+    if (points.size() >= 2) dl->AddPolyline(points.data(), static_cast<int>(points.size()), color_of(t), 0, t == 0 ? 2.f : 1.5f);
   }
 
   if (hovered) {
@@ -140,10 +145,10 @@ ImVec4 LossPlot::draw(const char* id, float width, float height) {
     hovered_step_ = steps_[k];
     ImGui::BeginTooltip();
     ImGui::Text("step %lld", static_cast<long long>(steps_[k]));
-    for (int t = 0; t < kLossTermCount; ++t) {
+    for (int t = 0; t < curve_count(); ++t) {
       if (!visible[t]) continue;
       const double smoothed = log_scale ? std::pow(10.0, curves[t][k]) : curves[t][k];
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kColors[t]), "%-9s %.5g  (smoothed %.5g)", loss_term_name(t),
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(color_of(t)), "%-9s %.5g  (smoothed %.5g)", names_[t].c_str(),
                          values_[t][k], smoothed);
     }
     ImGui::EndTooltip();

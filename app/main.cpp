@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
 
   int code = 0;
   try {
-    auto app = std::make_unique<dibr::studio::StudioApp>(*options, window);
+    auto app = std::make_unique<dibr::studio::StudioApp>(*options);
     g_app = app.get();
     glfwSetDropCallback(window, on_drop);
     std::string title;
@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
       ImGui_ImplGlfw_NewFrame();
       ImGui::NewFrame();
       app->frame();
+      if (app->quit_requested()) glfwSetWindowShouldClose(window, GLFW_TRUE);
       ImGui::Render();
       int fb_w = 0, fb_h = 0;
       glfwGetFramebufferSize(window, &fb_w, &fb_h);

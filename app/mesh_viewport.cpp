@@ -13,14 +13,17 @@
 
 #include "app/arcball.h"
 #include "app/gl_program.h"
+#include "render/camera.h"
+#include "render/mesh_ops.h"
 #include "app/gl_tensor_buffer.h"
 #include "dibr_embedded_shaders.h"
 
 namespace dibr {
 namespace {
 
-constexpr float kFovyDegrees = 30.0f;        // the NMR renderings' camera
-constexpr float kDefaultDistance = 2.732f;   // ditto: a unit-cube object fills most of the view
+// The NMR renderings' camera: a unit-cube object fills most of the view.
+constexpr float kFovyDegrees = static_cast<float>(kNmrFovyDegrees);
+constexpr float kDefaultDistance = static_cast<float>(kNmrDistance);
 constexpr float kMinDistance = 0.3f, kMaxDistance = 30.0f;
 constexpr float kZoomPerWheelStep = 0.85f;
 const glm::vec3 kBackgroundTop(0.30f, 0.33f, 0.40f);
@@ -247,14 +250,8 @@ void MeshViewport::set_mesh(const at::Tensor& vertices, const at::Tensor& colors
   // De-indexed corners with their face's normal: flat shading without geometry shaders.
   const at::Tensor v = vertices.detach().to(at::kFloat);
   const at::Tensor corner_positions = v.index_select(0, corners).reshape({-1, 3, 3});
-  const at::Tensor e1 = corner_positions.select(1, 1) - corner_positions.select(1, 0);
-  const at::Tensor e2 = corner_positions.select(1, 2) - corner_positions.select(1, 0);
-  const at::Tensor cross = at::stack({e1.select(1, 1) * e2.select(1, 2) - e1.select(1, 2) * e2.select(1, 1),
-                                      e1.select(1, 2) * e2.select(1, 0) - e1.select(1, 0) * e2.select(1, 2),
-                                      e1.select(1, 0) * e2.select(1, 1) - e1.select(1, 1) * e2.select(1, 0)},
-                                     1);
-  const at::Tensor face_normals = cross / cross.norm(2, {1}, true).clamp_min(1e-12);
-  const at::Tensor corner_normals = face_normals.unsqueeze(1).expand({-1, 3, 3});
+  const at::Tensor normals = face_normals(corner_positions.unsqueeze(0)).squeeze(0);
+  const at::Tensor corner_normals = normals.unsqueeze(1).expand({-1, 3, 3});
   at::Tensor corner_colors;
   if (colors.defined()) {
     corner_colors = colors.detach().to(at::kFloat).index_select(0, corners).clamp(0.0, 1.0);
@@ -326,7 +323,6 @@ std::vector<std::uint8_t> MeshViewport::read_pixels() const {
 
 int MeshViewport::width() const { return impl_->width; }
 int MeshViewport::height() const { return impl_->height; }
-unsigned int MeshViewport::color_texture() const { return impl_->color_texture; }
 
 void MeshViewport::draw(const char* id, float width, float height) {
   const ImVec2 size(std::max(width, 1.0f), std::max(height, 1.0f));
@@ -390,7 +386,6 @@ void MeshViewport::rotate(glm::vec2 from, glm::vec2 to) {
 }
 
 glm::mat4 MeshViewport::view_matrix() const { return impl_->view(); }
-glm::mat4 MeshViewport::projection_matrix() const { return impl_->projection(); }
 const char* MeshViewport::upload_path() const { return impl_->upload_path; }
 
 }  // namespace dibr

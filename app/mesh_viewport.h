@@ -36,14 +36,12 @@ class MeshViewport {
   std::vector<std::uint8_t> read_pixels() const;
   int width() const;
   int height() const;
-  unsigned int color_texture() const;  // GL texture name of the FBO colour attachment (0 before render)
 
   void reset_view();
   void zoom(float wheel_steps);        // > 0 moves closer
   void pan(glm::vec2 pixels);          // in screen pixels of the current viewport, y down
   void rotate(glm::vec2 from, glm::vec2 to);  // a full arcball drag in arcball coordinates
   glm::mat4 view_matrix() const;
-  glm::mat4 projection_matrix() const;  // for the current width/height
 
   // "CUDA-GL interop" or "host upload": how the last set_mesh/set_points reached the GPU.
   const char* upload_path() const;

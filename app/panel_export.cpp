@@ -2,54 +2,12 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
-#include <filesystem>
+#include <algorithm>
+#include <cstdio>
 
-#include "app/studio_app.h"
-#include "app/studio_export.h"
-
-namespace fs = std::filesystem;
+#include "app/panels.h"
 
 namespace dibr::studio {
-
-void StudioApp::start_batch_export() {
-  if (eval_job_.running()) return;
-  guarded("batch export", [&] {
-    if (checkpoints_.empty()) throw std::runtime_error("no checkpoint in " + out_dir() + " yet");
-    const CheckpointInfo& ckpt = show_checkpoint_ && checkpoint_index_ >= 0 ? checkpoints_[checkpoint_index_] : checkpoints_.back();
-    EvalOptions o;
-    o.checkpoint = ckpt.path;
-    o.data_root = dataset_ ? dataset_->root : data_root_;
-    o.classes = class_choice_;
-    o.split = "test";
-    eval_out_ = unique_path((fs::path(out_dir()) / ("eval_step" + std::to_string(ckpt.step))).string());
-    o.out_dir = eval_out_;
-    eval_job_.start([o](JobControl& control) mutable {
-      o.progress = [&control](int done, int total) { control.progress(done, total); };
-      o.cancel = &control.cancel;
-      return run_eval(o);
-    });
-    info("batch export of the test split with step " + std::to_string(ckpt.step) + " into " + eval_out_);
-  });
-}
-
-void StudioApp::start_chamfer_report() {
-  if (chamfer_job_.running()) return;
-  guarded("chamfer report", [&] {
-    if (chamfer_pred_dir_.empty() || !fs::is_directory(chamfer_pred_dir_)) {
-      throw std::runtime_error("'" + chamfer_pred_dir_ + "' is not a folder of predictions (run a batch export first)");
-    }
-    ChamferReportOptions o;
-    o.predictions_dir = chamfer_pred_dir_;
-    o.data_root = dataset_ ? dataset_->root : data_root_;
-    o.split = "test";
-    chamfer_report_.reset();
-    chamfer_job_.start([o](JobControl& control) mutable {
-      o.progress = [&control](int done, int total) { control.progress(done, total); };
-      o.cancel = &control.cancel;
-      return run_chamfer_report(o);
-    });
-  });
-}
 
 namespace {
 
@@ -61,43 +19,45 @@ void job_progress(float fraction, int done, int total) {
 
 }  // namespace
 
-void StudioApp::draw_export_panel() {
-  ImGui::TextUnformatted("Mesh of the 3D view");
+void draw_export_panel(StudioModel& model, PanelState& panel) {
+  const auto& eval_job = model.batch_export_job();
+  const auto& chamfer_job = model.chamfer_job();
+  ImGui::TextUnformatted("Prediction of the 3D view (OBJ for meshes, PLY for point clouds)");
   ImGui::SetNextItemWidth(-120);
-  ImGui::InputTextWithHint("##obj", "auto: <out>/exports/<object>_<view>.obj", &obj_path_);
-  record_region("export.obj_path");
+  ImGui::InputTextWithHint("##obj", "auto: <out>/exports/<object>_<view>.obj", &model.export_path());
+  panel.record("export.obj_path");
   ImGui::SameLine();
-  if (ImGui::Button("Export OBJ")) export_shown_obj();
-  record_region("export.obj");
+  if (ImGui::Button("Export")) model.export_shown();
+  panel.record("export.obj");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+E; an existing file is never overwritten (a _N suffix is added)");
 
   ImGui::Separator();
   ImGui::TextUnformatted("Test split (checkpoint shown, else the latest)");
-  if (eval_job_.running()) {
-    job_progress(eval_job_.progress(), eval_job_.done(), eval_job_.total());
+  if (eval_job.running()) {
+    job_progress(eval_job.progress(), eval_job.done(), eval_job.total());
     ImGui::SameLine();
-    if (ImGui::Button("Cancel##eval")) eval_job_.cancel();
-    record_region("export.batch_cancel");
+    if (ImGui::Button("Cancel##eval")) model.cancel_batch_export();
+    panel.record("export.batch_cancel");
   } else {
-    if (ImGui::Button("Batch export")) start_batch_export();
-    record_region("export.batch");
+    if (ImGui::Button("Batch export")) model.start_batch_export();
+    panel.record("export.batch");
   }
 
   ImGui::SetNextItemWidth(-120);
-  ImGui::InputTextWithHint("##pred", "predictions folder", &chamfer_pred_dir_);
-  record_region("export.predictions");
+  ImGui::InputTextWithHint("##pred", "predictions folder", &model.predictions_dir());
+  panel.record("export.predictions");
   ImGui::SameLine();
-  if (chamfer_job_.running()) {
-    if (ImGui::Button("Cancel##chamfer")) chamfer_job_.cancel();
-    record_region("export.chamfer_cancel");
-    job_progress(chamfer_job_.progress(), chamfer_job_.done(), chamfer_job_.total());
+  if (chamfer_job.running()) {
+    if (ImGui::Button("Cancel##chamfer")) model.cancel_chamfer_report();
+    panel.record("export.chamfer_cancel");
+    job_progress(chamfer_job.progress(), chamfer_job.done(), chamfer_job.total());
   } else {
-    if (ImGui::Button("Chamfer report")) start_chamfer_report();
-    record_region("export.chamfer");
+    if (ImGui::Button("Chamfer report")) model.start_chamfer_report();
+    panel.record("export.chamfer");
   }
-  if (chamfer_report_) {
-    const ChamferReport& r = *chamfer_report_;
-    ImGui::Text("mean of class means: CD x100 = %.3f  (%s.csv)", r.mean_of_class_means * 100, chamfer_saved_prefix_.c_str());
+  if (model.chamfer_report()) {
+    const ChamferReport& r = *model.chamfer_report();
+    ImGui::Text("mean of class means: CD x100 = %.3f  (%s.csv)", r.mean_of_class_means * 100, model.chamfer_saved_prefix().c_str());
     if (ImGui::BeginTable("chamfer", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY,
                           ImVec2(0, std::min(ImGui::GetContentRegionAvail().y - 30, 200.f)))) {
       ImGui::TableSetupColumn("class");
@@ -114,12 +74,12 @@ void StudioApp::draw_export_panel() {
         ImGui::Text("%.3f", c.chamfer * 100);
       }
       ImGui::EndTable();
-      record_region("export.chamfer_table");
+      panel.record("export.chamfer_table");
     }
   }
   ImGui::Separator();
-  if (ImGui::Button("Screenshot (Ctrl+P)")) request_screenshot();
-  record_region("export.screenshot");
+  if (ImGui::Button("Screenshot (Ctrl+P)")) model.request_screenshot();
+  panel.record("export.screenshot");
 }
 
 }  // namespace dibr::studio

@@ -3,16 +3,18 @@
 
 #include <algorithm>
 
-#include "app/studio_app.h"
+#include "app/panels.h"
 
 namespace dibr::studio {
 
-void StudioApp::draw_silhouette_panel() {
-  const PreviewData& p = shown_preview();
+void draw_silhouette_panel(StudioModel& model, PanelState& panel) {
+  const PreviewData& p = model.shown_preview();
+  const int selected = model.selected_object();
+  const auto& textures = panel.textures;
   ImGui::TextColored(p.from_checkpoint ? ImVec4(1, 0.8f, 0.3f, 1) : ImVec4(0.4f, 1, 0.5f, 1), "%s", p.label().c_str());
   ImGui::SameLine();
   ImGui::TextDisabled("| difference: red = predicted only, green = GT only, white = both");
-  if (p.count() == 0 || textures_.size() < static_cast<size_t>(p.count()) * 4) {
+  if (p.count() == 0 || textures.size() < static_cast<size_t>(p.count()) * 4) {
     ImGui::TextDisabled("start training (Ctrl+T) or pick a checkpoint to see predictions");
     return;
   }
@@ -31,25 +33,25 @@ void StudioApp::draw_silhouette_panel() {
     const float y = grid_start.y + label_h + i * (cell + spacing + label_h);
     for (int c = 0; c < 4; ++c) {
       ImGui::SetCursorScreenPos(ImVec2(grid_start.x + c * (cell + spacing), y));
-      const ImageTexture& t = textures_[i * 4 + c];
-      const bool selected = i == selected_object_;
+      const ImageTexture& t = textures[i * 4 + c];
+      const bool is_selected = i == selected;
       ImGui::PushID(i * 4 + c);
-      if (ImGui::ImageButton(t.id(), ImVec2(cell, cell), ImVec2(0, 0), ImVec2(1, 1), selected ? 2 : 0,
+      if (ImGui::ImageButton(t.id(), ImVec2(cell, cell), ImVec2(0, 0), ImVec2(1, 1), is_selected ? 2 : 0,
                              ImVec4(0, 0, 0, 1), ImVec4(1, 1, 1, 1))) {
-        selected_object_ = i;
+        model.select_object(i);
       }
       ImGui::PopID();
-      if (c == 0) record_region("silhouettes.row:" + std::to_string(i));
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (click: show in the 3D view)", p.ids[i].c_str());
+      if (c == 0) panel.record("silhouettes.row:" + std::to_string(i));
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (click: show in the 3D view)", p.preview_ids[i].c_str());
     }
     ImGui::SetCursorScreenPos(ImVec2(grid_start.x, y + cell + 2));
-    ImGui::TextDisabled("%s%s", p.ids[i].c_str(), i == selected_object_ ? "  (in 3D view)" : "");
+    ImGui::TextDisabled("%s%s", p.preview_ids[i].c_str(), i == selected ? "  (in 3D view)" : "");
   }
   // The whole grid, for screenshot checks.
   const ImVec2 end(grid_start.x + 4 * (cell + spacing), grid_start.y + label_h + p.count() * (cell + spacing + label_h));
   ImGui::SetCursorScreenPos(grid_start);
   ImGui::Dummy(ImVec2(end.x - grid_start.x, end.y - grid_start.y));
-  record_region("silhouettes");
+  panel.record("silhouettes");
 }
 
 }  // namespace dibr::studio

@@ -1,4 +1,5 @@
-// Training panel: preset and hyper-parameters, start/pause/resume/stop, live status.
+// Training panel: preset and every setting of the config table (the main ones first, the rest under
+// "Advanced"), start/pause/resume/stop, live status.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -6,7 +7,9 @@
 #include <cstdio>
 #include <string>
 
-#include "app/studio_app.h"
+#include "app/panels.h"
+#include "trainer/config_table.h"
+#include "trainer/method.h"
 
 namespace dibr::studio {
 namespace {
@@ -20,86 +23,117 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
+// A text field committed on Enter or when it loses focus; a refused value stays in the field with the reason.
+void draw_field(StudioModel& model, PanelState& panel, const FieldSpec& f) {
+  const std::string key = f.key();
+  const std::string current = field_text(f, model.config());
+  auto it = panel.field_text.try_emplace(key, current).first;
+  std::string& synced = panel.field_synced[key];
+  // The config changed elsewhere (preset switch, flags): show it, unless a refused value is still being fixed.
+  if (synced != current && panel.field_error.count(key) == 0) it->second = synced = current;
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.45f);
+  const bool enter = ImGui::InputText(("##" + key).c_str(), &it->second, ImGuiInputTextFlags_EnterReturnsTrue);
+  const bool commit = enter || ImGui::IsItemDeactivatedAfterEdit();
+  panel.record("training.field:" + key);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\n%s %s", key.c_str(), f.help, bounds_text(f).c_str());
+  ImGui::SameLine();
+  ImGui::TextUnformatted(f.label);
+  if (commit) {
+    const std::string problem = model.set_field(key, it->second);
+    if (problem.empty()) {
+      panel.field_error.erase(key);
+      it->second = synced = field_text(f, model.config());
+    }
+    else panel.field_error[key] = problem;
+  }
+  if (auto e = panel.field_error.find(key); e != panel.field_error.end()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.4f, 0.4f, 1));
+    ImGui::TextWrapped("%s", e->second.c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
 }  // namespace
 
-void StudioApp::draw_training_panel() {
-  auto trainer = host_.trainer();
-  const bool active = host_.active() || !host_.busy().empty();
+void draw_training_panel(StudioModel& model, PanelState& panel) {
+  const TrainingRun& run = model.run();
+  const RunState state = model.run_state();
+  const bool active = model.training_active();
+  const TrainConfig& config = model.config();
 
   ImGui::BeginDisabled(active);
   ImGui::SetNextItemWidth(120);
-  if (ImGui::BeginCombo("preset", config_.preset.c_str())) {
+  if (ImGui::BeginCombo("preset", config.preset.c_str())) {
     std::string picked;
-    for (const char* name : {"quick", "paper"}) {
-      if (ImGui::Selectable(name, config_.preset == name)) picked = name;
-      record_region(std::string("training.preset:") + name);
+    for (const std::string& name : preset_names()) {
+      if (ImGui::Selectable(name.c_str(), config.preset == name)) picked = name;
+      panel.record("training.preset:" + name);
     }
     ImGui::EndCombo();
-    if (!picked.empty() && picked != config_.preset) apply_preset(picked);
+    if (!picked.empty() && picked != config.preset) {
+      model.apply_preset(picked);
+      panel.field_error.clear();
+    }
   }
-  record_region("training.preset");
+  panel.record("training.preset");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("values you changed (here or by flags) are kept");
   ImGui::SameLine();
-  ImGui::TextDisabled(config_.preset == "quick" ? "(2-core CPU, minutes)" : "(reference setup, GPU)");
-  const float w = ImGui::GetContentRegionAvail().x * 0.5f - 60;
-  ImGui::SetNextItemWidth(w);
-  ImGui::InputDouble("lr", &config_.learning_rate, 0, 0, "%.2e");
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(w);
-  ImGui::InputInt("batch", &config_.batch_objects);
-  ImGui::SetNextItemWidth(w);
-  ImGui::InputInt("image size", &config_.image_size, 0);
-  ImGui::SameLine();
-  ImGui::SetNextItemWidth(w);
-  ImGui::InputScalar("max steps", ImGuiDataType_S64, &config_.max_steps);
-  config_.learning_rate = std::max(config_.learning_rate, 1e-9);
-  config_.batch_objects = std::max(config_.batch_objects, 1);
-  config_.image_size = std::clamp(config_.image_size, 8, 1024);
-  config_.max_steps = std::max<int64_t>(config_.max_steps, 1);
-  ImGui::SetNextItemWidth(-90);
-  ImGui::InputText("out folder", &config_.out_dir);
-  ImGui::Text("classes: %s", class_choice_.empty() ? "all" : std::to_string(class_choice_.size()).c_str());
-  ImGui::EndDisabled();
-
-  const TrainerState state = trainer ? trainer->state() : TrainerState::Idle;
-  const bool paused = state == TrainerState::Paused;
-  const bool running = state == TrainerState::Running;
-  ImGui::BeginDisabled(running || !host_.busy().empty());
-  if (ImGui::Button(paused ? "Resume (Ctrl+T)" : "Start (Ctrl+T)")) start_or_resume_training();
-  record_region("training.start");
-  ImGui::EndDisabled();
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!running);
-  if (ImGui::Button("Pause (Space)")) toggle_pause();
-  record_region("training.pause");
-  ImGui::EndDisabled();
-  ImGui::SameLine();
-  ImGui::BeginDisabled(!(running || paused) || !host_.busy().empty());
-  if (ImGui::Button("Stop (Ctrl+Shift+T)")) stop_training();
-  record_region("training.stop");
-  ImGui::EndDisabled();
-
-  if (!host_.busy().empty()) {
-    ImGui::Text("%s the trainer...", host_.busy().c_str());
+  ImGui::TextDisabled("(%s)", find_preset(config.preset).description.c_str());
+  for (const auto& f : config_fields()) {
+    if (f.section == FieldSection::Basic && std::string(f.group) != "data") draw_field(model, panel, f);
   }
-  if (!trainer) {
+  ImGui::Text("classes: %s", model.class_choice().empty() ? "all" : std::to_string(model.class_choice().size()).c_str());
+  if (ImGui::CollapsingHeader("Advanced")) {
+    for (const auto& f : config_fields()) {
+      const std::string key = f.key();
+      if (key == "data.root" || key == "data.classes") continue;  // the Dataset panel sets these
+      if (f.section == FieldSection::Advanced || std::string(f.group) == "data") draw_field(model, panel, f);
+    }
+  }
+  panel.record("training.advanced");
+  ImGui::EndDisabled();
+
+  const bool paused = state == RunState::Paused;
+  const bool running = state == RunState::Running || state == RunState::Creating;
+  ImGui::BeginDisabled(running || state == RunState::Stopping);
+  if (ImGui::Button(paused ? "Resume (Ctrl+T)" : "Start (Ctrl+T)")) model.start_or_resume_training();
+  panel.record("training.start");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(state != RunState::Running);
+  if (ImGui::Button("Pause (Space)")) model.toggle_pause();
+  panel.record("training.pause");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!(running || paused));
+  if (ImGui::Button("Stop (Ctrl+Shift+T)")) model.stop_training();
+  panel.record("training.stop");
+  ImGui::EndDisabled();
+
+  if (!model.run_started()) {
     ImGui::TextDisabled("not started");
     return;
   }
-  const double rate = steps_per_second_;
-  const int64_t step = trainer->step(), max_steps = trainer->config().max_steps;
-  const double eta = rate > 0 ? (max_steps - step) / rate : -1;
-  ImGui::Text("%s on %s | step %lld / %lld | %.2f it/s | ETA %s", to_string(state), trainer->device_name().c_str(),
-              static_cast<long long>(step), static_cast<long long>(max_steps), rate, format_duration(eta).c_str());
-  ImGui::ProgressBar(max_steps > 0 ? static_cast<float>(step) / max_steps : 0.f, ImVec2(-1, 0));
-  if (last_losses_) {
-    const LossTerms& l = *last_losses_;
-    ImGui::TextWrapped("loss %.4f  (color %.4f, iou %.4f, lap %.5f, flat %.5f)", l.total, l.color, l.iou, l.laplacian,
-                       l.flatten);
+  if (state == RunState::Creating) ImGui::Text("creating the trainer (indexing data, building the model)...");
+  if (state == RunState::Stopping) ImGui::Text("stopping (writing latest.pt)...");
+  const double rate = model.steps_per_second();
+  const int64_t step = run.step(), max_steps = run.max_steps();
+  if (state == RunState::Running || state == RunState::Paused) {
+    const double eta = rate > 0 ? (max_steps - step) / rate : -1;
+    ImGui::Text("%s on %s | step %lld / %lld | %.2f it/s | ETA %s", to_string(state), run.device_name().c_str(),
+                static_cast<long long>(step), static_cast<long long>(max_steps), rate, format_duration(eta).c_str());
+  } else {
+    ImGui::Text("%s at step %lld / %lld", to_string(state), static_cast<long long>(step), static_cast<long long>(max_steps));
   }
-  if (state == TrainerState::Failed) {
+  ImGui::ProgressBar(max_steps > 0 ? static_cast<float>(step) / max_steps : 0.f, ImVec2(-1, 0));
+  if (const auto& l = model.last_losses()) {
+    std::string text = "loss " + std::to_string(l->total);
+    for (size_t i = 0; i < model.loss_names().size(); ++i) text += "  " + model.loss_names()[i] + " " + std::to_string(l->term(i));
+    ImGui::TextWrapped("%s", text.c_str());
+  }
+  if (state == RunState::Failed) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1, 0.35f, 0.35f, 1));
-    ImGui::TextWrapped("Training failed: %s", trainer->error().c_str());
+    ImGui::TextWrapped("Training failed: %s", run.error().c_str());
     ImGui::PopStyleColor();
   }
 }

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "trainer/config_flags.h"
+
 namespace dibr::studio {
 
 std::pair<int, int> parse_window_size(const std::string& text) {
@@ -25,18 +27,10 @@ std::pair<int, int> parse_window_size(const std::string& text) {
 std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& exit_code) {
   StudioOptions o;
   std::string window;
-  int64_t max_steps = 0, checkpoint_every = 0;
-  int size = 0, batch = 0;
-  CLI::App app("DIB-R Studio: train single-image 3D mesh reconstruction and watch it learn.", "dibr-studio");
-  app.add_option("--data", o.data_root, "NMR dataset root (default: the built-in sample)");
-  app.add_option("--out", o.out_dir, "run folder for checkpoints and exports (default: the preset's)");
-  app.add_option("--preset", o.preset, "training preset")->check(CLI::IsMember({"quick", "paper"}))->capture_default_str();
-  auto* max_steps_opt = app.add_option("--max-steps", max_steps, "stop training at this step")->check(CLI::PositiveNumber);
-  auto* size_opt = app.add_option("--size", size, "input and render resolution")->check(CLI::PositiveNumber);
-  auto* batch_opt = app.add_option("--batch", batch, "objects per batch")->check(CLI::PositiveNumber);
-  auto* ckpt_opt = app.add_option("--checkpoint-every", checkpoint_every, "write a checkpoint this often (steps)")
-                       ->check(CLI::PositiveNumber);
-  app.add_option("--classes", o.classes, "comma-separated class ids (default: all)")->delimiter(',');
+  CLI::App app("DIB-R Studio: train single-image 3D reconstruction and watch it learn. Every `dibr train` setting "
+               "can be given as a flag; values set here are kept when the preset is switched in the window.",
+               "dibr-studio");
+  ConfigFlags config_flags(app);
   app.add_option("--screenshot-dir", o.screenshot_dir, "where Ctrl+P saves PNGs (default: <out>/screenshots)");
   app.add_option("--ui-map", o.ui_map, "keep this JSON file up to date with where each control is and what the studio shows (for scripts and tests)");
   app.add_option("--window", window, "window size WxH (default 1600x960)");
@@ -44,6 +38,10 @@ std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& ex
   try {
     app.parse(argc, argv);
     if (!window.empty()) std::tie(o.window_width, o.window_height) = parse_window_size(window);
+    const std::string preset = config_flags.preset();
+    o.config = TrainConfig::from_preset(preset.empty() ? "quick" : preset);
+    config_flags.apply(o.config);
+    o.given_keys = config_flags.given_keys();
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);
     return std::nullopt;
@@ -52,10 +50,6 @@ std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& ex
     exit_code = 2;
     return std::nullopt;
   }
-  if (max_steps_opt->count()) o.max_steps = max_steps;
-  if (size_opt->count()) o.image_size = size;
-  if (batch_opt->count()) o.batch_objects = batch;
-  if (ckpt_opt->count()) o.checkpoint_every = checkpoint_every;
   exit_code = 0;
   return o;
 }

@@ -1,21 +1,18 @@
 #pragma once
-// Command-line flags of dibr-studio.
+// Command-line flags of dibr-studio: every training setting of the config table (the same flags as `dibr train`)
+// plus the window's own.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "trainer/config.h"
+
 namespace dibr::studio {
 
 struct StudioOptions {
-  std::string data_root;       // empty: the built-in sample
-  std::string out_dir;         // empty: the preset's run folder
-  std::string preset = "quick";
-  std::optional<int64_t> max_steps;
-  std::optional<int> image_size;
-  std::optional<int> batch_objects;
-  std::optional<int64_t> checkpoint_every;
-  std::vector<std::string> classes;
+  TrainConfig config;                   // the preset (--preset, default quick) with the config flags applied
+  std::vector<std::string> given_keys;  // config fields set by flags: they survive preset switches
   std::string screenshot_dir;  // empty: <out>/screenshots
   std::string ui_map;          // empty: off; else kept up to date with control rectangles and state (JSON)
   int window_width = 1600, window_height = 960;

@@ -2,9 +2,10 @@
 #include <GLFW/glfw3.h>
 #include <imgui.h>
 
+#include <algorithm>
 #include <utility>
 
-#include "app/studio_app.h"
+#include "app/panels.h"
 
 namespace dibr::studio {
 namespace {
@@ -18,7 +19,7 @@ const Shortcut kShortcuts[] = {
     {"Ctrl+T", "start training / resume when paused"},
     {"Space", "pause / resume"},
     {"Ctrl+Shift+T", "stop training (writes latest.pt)"},
-    {"Ctrl+E", "export the mesh of the 3D view as OBJ"},
+    {"Ctrl+E", "export the prediction of the 3D view (OBJ / PLY)"},
     {"Ctrl+P", "screenshot of the window (PNG)"},
     {"Ctrl+K", "toggle checkpoint view (latest checkpoint) / live"},
     {"Left / Right", "previous / next checkpoint"},
@@ -30,48 +31,48 @@ const Shortcut kShortcuts[] = {
 
 }  // namespace
 
-void StudioApp::handle_shortcuts() {
-  const std::vector<KeyPress> keys = std::exchange(pending_keys_, {});
+void handle_shortcuts(StudioModel& model, PanelState& panel) {
+  const std::vector<KeyPress> keys = std::exchange(panel.pending_keys, {});
   if (ImGui::GetIO().WantTextInput) return;  // typing in a field: keys belong to it
   for (const KeyPress& k : keys) {
     const bool ctrl = k.mods & GLFW_MOD_CONTROL, shift = k.mods & GLFW_MOD_SHIFT;
     switch (k.key) {
       case GLFW_KEY_T:
-        if (ctrl && shift) stop_training();
-        else if (ctrl) start_or_resume_training();
+        if (ctrl && shift) model.stop_training();
+        else if (ctrl) model.start_or_resume_training();
         break;
       case GLFW_KEY_SPACE:
-        if (!ctrl) toggle_pause();
+        if (!ctrl) model.toggle_pause();
         break;
       case GLFW_KEY_E:
-        if (ctrl) export_shown_obj();
+        if (ctrl) model.export_shown();
         break;
       case GLFW_KEY_P:
-        if (ctrl) request_screenshot();
+        if (ctrl) model.request_screenshot();
         break;
       case GLFW_KEY_K:
-        if (ctrl) toggle_checkpoint_view();
+        if (ctrl) model.toggle_checkpoint_view();
         break;
       case GLFW_KEY_O:
-        if (ctrl) browser_.open(data_root_);
+        if (ctrl) panel.browser.open(model.dataset() && !model.dataset()->builtin_sample ? model.dataset()->root : std::string());
         break;
       case GLFW_KEY_Q:
-        if (ctrl) glfwSetWindowShouldClose(window_, GLFW_TRUE);
+        if (ctrl) panel.quit_requested = true;
         break;
       case GLFW_KEY_F1:
-        show_help_ = !show_help_;
+        panel.show_help = !panel.show_help;
         break;
       case GLFW_KEY_LEFT:
-        if (!ctrl) step_checkpoint(-1);
+        if (!ctrl) model.step_checkpoint(-1);
         break;
       case GLFW_KEY_RIGHT:
-        if (!ctrl) step_checkpoint(+1);
+        if (!ctrl) model.step_checkpoint(+1);
         break;
       case GLFW_KEY_UP:
-        if (!ctrl) selected_object_ = std::max(0, selected_object_ - 1);
+        if (!ctrl) model.select_object(model.selected_object() - 1);
         break;
       case GLFW_KEY_DOWN:
-        if (!ctrl) selected_object_ = std::min(std::max(shown_preview().count() - 1, 0), selected_object_ + 1);
+        if (!ctrl) model.select_object(model.selected_object() + 1);
         break;
       default:
         break;
@@ -79,72 +80,73 @@ void StudioApp::handle_shortcuts() {
   }
 }
 
-void StudioApp::draw_menu_bar() {
+void draw_menu_bar(StudioModel& model, PanelState& panel) {
   if (!ImGui::BeginMainMenuBar()) return;
   if (ImGui::BeginMenu("File")) {
-    if (ImGui::MenuItem("Open dataset folder...", "Ctrl+O")) browser_.open(data_root_);
-    if (ImGui::MenuItem("Use the built-in sample")) open_dataset("");
-    if (ImGui::BeginMenu("Recent folders", !recent_.folders().empty())) {
-      for (const auto& f : recent_.folders()) {
-        if (ImGui::MenuItem(f.c_str())) open_dataset(f);
+    if (ImGui::MenuItem("Open dataset folder...", "Ctrl+O"))
+      panel.browser.open(model.dataset() && !model.dataset()->builtin_sample ? model.dataset()->root : std::string());
+    if (ImGui::MenuItem("Use the built-in sample")) model.open_dataset("");
+    if (ImGui::BeginMenu("Recent folders", !model.recent().folders().empty())) {
+      for (const auto& f : model.recent().folders()) {
+        if (ImGui::MenuItem(f.c_str())) model.open_dataset(f);
       }
       ImGui::EndMenu();
     }
     ImGui::Separator();
-    if (ImGui::MenuItem("Export OBJ of the 3D view", "Ctrl+E")) export_shown_obj();
-    if (ImGui::MenuItem("Screenshot", "Ctrl+P")) request_screenshot();
+    if (ImGui::MenuItem("Export the prediction of the 3D view", "Ctrl+E")) model.export_shown();
+    if (ImGui::MenuItem("Screenshot", "Ctrl+P")) model.request_screenshot();
     ImGui::Separator();
-    if (ImGui::MenuItem("Quit", "Ctrl+Q")) glfwSetWindowShouldClose(window_, GLFW_TRUE);
+    if (ImGui::MenuItem("Quit", "Ctrl+Q")) panel.quit_requested = true;
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Training")) {
-    if (ImGui::MenuItem("Start / resume", "Ctrl+T")) start_or_resume_training();
-    if (ImGui::MenuItem("Pause / resume", "Space")) toggle_pause();
-    if (ImGui::MenuItem("Stop", "Ctrl+Shift+T")) stop_training();
+    if (ImGui::MenuItem("Start / resume", "Ctrl+T")) model.start_or_resume_training();
+    if (ImGui::MenuItem("Pause / resume", "Space")) model.toggle_pause();
+    if (ImGui::MenuItem("Stop", "Ctrl+Shift+T")) model.stop_training();
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("View")) {
-    if (ImGui::MenuItem("Live training", nullptr, !show_checkpoint_)) go_live();
-    if (ImGui::MenuItem("Checkpoint view", "Ctrl+K", show_checkpoint_)) toggle_checkpoint_view();
-    if (ImGui::MenuItem("Previous checkpoint", "Left")) step_checkpoint(-1);
-    if (ImGui::MenuItem("Next checkpoint", "Right")) step_checkpoint(+1);
+    if (ImGui::MenuItem("Live training", nullptr, !model.showing_checkpoint())) model.go_live();
+    if (ImGui::MenuItem("Checkpoint view", "Ctrl+K", model.showing_checkpoint())) model.toggle_checkpoint_view();
+    if (ImGui::MenuItem("Previous checkpoint", "Left")) model.step_checkpoint(-1);
+    if (ImGui::MenuItem("Next checkpoint", "Right")) model.step_checkpoint(+1);
     ImGui::Separator();
-    ImGui::MenuItem("Wireframe", nullptr, &viewport_.wireframe);
-    ImGui::MenuItem("GT points", nullptr, &viewport_.show_points);
-    if (ImGui::MenuItem("Reset 3D view")) viewport_.reset_view();
+    ImGui::MenuItem("Wireframe", nullptr, &panel.viewport.wireframe);
+    ImGui::MenuItem("GT points", nullptr, &panel.viewport.show_points);
+    if (ImGui::MenuItem("Reset 3D view")) panel.viewport.reset_view();
     ImGui::Separator();
-    ImGui::MenuItem("Messages", nullptr, &show_messages_);
+    ImGui::MenuItem("Messages", nullptr, &panel.show_messages);
     ImGui::EndMenu();
   }
   if (ImGui::BeginMenu("Help")) {
-    ImGui::MenuItem("Keyboard shortcuts", "F1", &show_help_);
+    ImGui::MenuItem("Keyboard shortcuts", "F1", &panel.show_help);
     ImGui::EndMenu();
   }
   ImGui::EndMainMenuBar();
 }
 
-void StudioApp::draw_status_bar() {
+void draw_status_bar(StudioModel& model, PanelState& panel) {
   ImGui::Text("%.0f fps", ImGui::GetIO().Framerate);
   ImGui::SameLine();
   ImGui::TextDisabled("|");
   ImGui::SameLine();
-  ImGui::TextUnformatted(window_title().c_str() + 15);  // without "DIB-R Studio - "
-  if (!messages_.empty()) {
-    const Message& m = messages_.back();
+  ImGui::TextUnformatted(model.window_title().c_str() + 15);  // without "DIB-R Studio - "
+  if (!model.messages().empty()) {
+    const Message& m = model.messages().back();
     ImGui::SameLine();
     ImGui::TextDisabled("|");
     ImGui::SameLine();
     ImGui::TextColored(m.error ? ImVec4(1, 0.4f, 0.4f, 1) : ImVec4(0.75f, 0.75f, 0.75f, 1), "%s %s", m.time.c_str(),
                        m.text.c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("click for all messages");
-    if (ImGui::IsItemClicked()) show_messages_ = true;
+    if (ImGui::IsItemClicked()) panel.show_messages = true;
   }
 }
 
-void StudioApp::draw_help_window() {
-  if (!show_help_) return;
+void draw_help_window(PanelState& panel) {
+  if (!panel.show_help) return;
   ImGui::SetNextWindowSize(ImVec2(460, 0), ImGuiCond_Appearing);
-  if (ImGui::Begin("Keyboard shortcuts", &show_help_)) {
+  if (ImGui::Begin("Keyboard shortcuts", &panel.show_help)) {
     if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg)) {
       for (const auto& s : kShortcuts) {
         ImGui::TableNextRow();
@@ -160,13 +162,13 @@ void StudioApp::draw_help_window() {
   ImGui::End();
 }
 
-void StudioApp::draw_messages_window() {
-  if (!show_messages_) return;
+void draw_messages_window(StudioModel& model, PanelState& panel) {
+  if (!panel.show_messages) return;
   ImGui::SetNextWindowSize(ImVec2(700, 300), ImGuiCond_Appearing);
-  if (ImGui::Begin("Messages", &show_messages_)) {
-    if (ImGui::Button("Clear")) messages_.clear();
+  if (ImGui::Begin("Messages", &panel.show_messages)) {
+    if (ImGui::Button("Clear")) model.clear_messages();
     ImGui::BeginChild("log", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
-    for (const auto& m : messages_) {
+    for (const auto& m : model.messages()) {
       ImGui::TextColored(m.error ? ImVec4(1, 0.4f, 0.4f, 1) : ImVec4(0.8f, 0.8f, 0.8f, 1), "%s %s", m.time.c_str(), m.text.c_str());
     }
     if (ImGui::GetScrollY() >= ImGui::GetScrollMaxY()) ImGui::SetScrollHereY(1.0f);

@@ -12,6 +12,8 @@
 #endif
 
 namespace dibr {
+static_assert(kRasterMaxKnum == raster::kMaxKnum, "rasterize.h and raster_kernels.h disagree on knum");
+
 namespace {
 
 using raster::RasterBackwardParams;

@@ -5,6 +5,9 @@
 
 namespace dibr {
 
+// Upper bound of RasterizeSettings::knum (the per-pixel face list lives in registers / on the stack).
+inline constexpr int kRasterMaxKnum = 128;
+
 struct RasterizeSettings {
   int height = 64;
   int width = 64;

@@ -15,6 +15,7 @@
 #include "trainer/chamfer.h"
 #include "trainer/dataset.h"
 #include "trainer/obj_io.h"
+#include "trainer/ply_io.h"
 
 namespace fs = std::filesystem;
 
@@ -139,12 +140,14 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
   const int64_t count = options.dvr_protocol ? kDvrPoints : options.num_points;
   if (count < 1) throw std::invalid_argument("chamfer report: num_points must be >= 1");
 
+  if (!options.dataset) throw std::runtime_error("chamfer report: no dataset given");
+  const Dataset& dataset = *options.dataset;
   ChamferReport report;
-  const auto data_classes = list_classes(options.data_root);
+  const auto& data_classes = dataset.classes;
   std::vector<std::string> classes;
   for (const auto& c : options.classes.empty() ? subfolders(options.predictions_dir) : options.classes) {
     if (std::find(data_classes.begin(), data_classes.end(), c) == data_classes.end())
-      report.problems.push_back((fs::path(options.data_root) / c).string() + ": class not found in the data root");
+      report.problems.push_back((fs::path(dataset.root) / c).string() + ": class not found in the data root");
     else
       classes.push_back(c);
   }
@@ -152,7 +155,7 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
     if (report.problems.empty()) report.problems.push_back(options.predictions_dir + ": no class folders");
     return report;
   }
-  const auto index = index_dataset(options.data_root, classes, options.split);
+  const DatasetIndex index = dataset.with_classes(classes).split(options.split);
   for (const auto& p : index.problems) report.problems.push_back(p.path + ": " + p.message);
 
   const int total = static_cast<int>(index.objects.size());
@@ -162,14 +165,21 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
       report.problems.push_back("cancelled after " + std::to_string(done) + " of " + std::to_string(total) + " objects");
       break;
     }
-    const auto pred_file = (fs::path(options.predictions_dir) / object.class_id / (object.object_id + "_0.obj")).string();
+    const fs::path stem = fs::path(options.predictions_dir) / object.class_id / (object.object_id + "_0");
+    const bool is_cloud = !fs::is_regular_file(stem.string() + ".obj", ec) && fs::is_regular_file(stem.string() + ".ply", ec);
+    const std::string pred_file = stem.string() + (is_cloud ? ".ply" : ".obj");
     if (!fs::is_regular_file(pred_file, ec)) {
       report.problems.push_back(pred_file + ": missing prediction");
     } else {
       try {
-        const auto mesh = read_obj(pred_file);
-        const auto pred = sample_surface_points(mesh.vertices, mesh.faces, count,
-                                                object_seed(options.seed, object.class_id, object.object_id, 1));
+        const uint64_t pred_seed = object_seed(options.seed, object.class_id, object.object_id, 1);
+        at::Tensor pred;
+        if (is_cloud) {
+          pred = subsample(read_ply_points(pred_file).points, count, pred_seed);
+        } else {
+          const auto mesh = read_obj(pred_file);
+          pred = sample_surface_points(mesh.vertices, mesh.faces, count, pred_seed);
+        }
         at::Tensor gt;
         try {
           gt = subsample(load_pointcloud(object).points, count,

@@ -1,16 +1,20 @@
 #pragma once
-// `dibr chamfer`: evaluates predicted OBJ meshes (written by `dibr eval`) against GT point clouds.
+// `dibr chamfer`: evaluates predictions written by `dibr eval` (<id>_0.obj meshes or <id>_0.ply point clouds)
+// against GT point clouds.
 #include <array>
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "trainer/dataset.h"
 
 namespace dibr {
 
 struct ChamferReportOptions {
-  std::string predictions_dir;  // <dir>/<class>/<id>_0.obj
-  std::string data_root;
+  std::string predictions_dir;  // <dir>/<class>/<id>_0.obj or <id>_0.ply
+  std::shared_ptr<const Dataset> dataset;  // open_dataset()
   std::vector<std::string> classes;  // empty = all classes found in predictions_dir
   std::string split = "test";
   int num_points = 2500;        // reference protocol; dvr_protocol uses 100000

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <regex>
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -74,6 +76,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
     archive.write("loss", torch::tensor(meta.loss, torch::kFloat64));
     archive.write("batches_drawn", torch::tensor(meta.batches_drawn, torch::kInt64));
     archive.write("config_json", c10::IValue(meta.config_json));
+    archive.write("method", c10::IValue(meta.method));
     if (meta.cpu_rng_state.defined()) archive.write("cpu_rng_state", meta.cpu_rng_state);
     if (meta.cuda_rng_state.defined()) archive.write("cuda_rng_state", meta.cuda_rng_state.cpu());
     try {
@@ -83,7 +86,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
     }
   });
   // The sidecar only speeds up listing; the archive stays the source of truth.
-  const nlohmann::json sidecar = {{"step", meta.step}, {"loss", meta.loss}};
+  const nlohmann::json sidecar = {{"step", meta.step}, {"loss", meta.loss}, {"method", meta.method}};
   try {
     write_atomically(path + ".json", [&](const std::string& tmp) {
       std::ofstream out(tmp);
@@ -114,6 +117,8 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module* model
     c10::IValue config;
     archive.read("config_json", config);
     meta.config_json = config.toStringRef();
+    c10::IValue method;
+    if (archive.try_read("method", method) && method.isString()) meta.method = method.toStringRef();
     at::Tensor cpu_state, cuda_state;
     if (archive.try_read("cpu_rng_state", cpu_state)) meta.cpu_rng_state = cpu_state.cpu();
     if (archive.try_read("cuda_rng_state", cuda_state)) meta.cuda_rng_state = cuda_state.cpu();
@@ -151,6 +156,54 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module* model
     throw std::runtime_error("cannot load checkpoint " + path + ": " + e.what());
   }
   return meta;
+}
+
+std::vector<CheckpointInfo> list_checkpoints(const std::string& run_dir) {
+  std::vector<CheckpointInfo> result;
+  std::error_code ec;
+  if (!fs::is_directory(run_dir, ec)) return result;
+  static const std::regex name(R"(latest\.pt|step_\d+\.pt)");
+  for (const auto& entry : fs::directory_iterator(run_dir, ec)) {
+    const std::string filename = entry.path().filename().string();
+    if (!entry.is_regular_file() || !std::regex_match(filename, name)) continue;
+    CheckpointInfo info;
+    info.path = entry.path().string();
+    bool have = false;
+    std::ifstream sidecar(info.path + ".json");
+    if (sidecar) {
+      try {
+        auto j = nlohmann::json::parse(sidecar);
+        info.step = j.at("step").get<int64_t>();
+        info.loss = j.at("loss").get<double>();
+        info.method = j.value("method", std::string("dibr"));
+        have = true;
+      } catch (const std::exception&) {
+      }
+    }
+    if (!have) {
+      try {
+        auto meta = load_checkpoint(info.path, nullptr, nullptr);
+        info.step = meta.step;
+        info.loss = meta.loss;
+        info.method = meta.method;
+      } catch (const std::exception&) {
+        continue;  // not a checkpoint of ours (or being written)
+      }
+    }
+    result.push_back(info);
+  }
+  std::sort(result.begin(), result.end(), [](const CheckpointInfo& a, const CheckpointInfo& b) {
+    return a.step != b.step ? a.step < b.step : a.path < b.path;
+  });
+  return result;
+}
+
+std::string resume_checkpoint(const std::string& run_dir) {
+  const std::string latest = (fs::path(run_dir) / "latest.pt").string();
+  const std::vector<CheckpointInfo> list = list_checkpoints(run_dir);
+  for (const auto& c : list)
+    if (c.path == latest) return latest;
+  return list.empty() ? std::string() : list.back().path;
 }
 
 }  // namespace dibr

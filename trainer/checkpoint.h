@@ -7,6 +7,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "trainer/training_types.h"
 
 namespace torch {
 namespace nn {
@@ -24,6 +27,7 @@ struct CheckpointMeta {
   double loss = 0;             // total loss of the last step
   int64_t batches_drawn = 0;   // loader position
   std::string config_json;
+  std::string method = "dibr";  // the method whose network the archive holds (absent before the method seam: dibr)
   at::Tensor cpu_rng_state;    // torch default CPU generator
   at::Tensor cuda_rng_state;   // undefined when CUDA was not available
 };
@@ -38,6 +42,14 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
 // Throws std::runtime_error naming the file.
 CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module* model, torch::optim::Optimizer* optimizer,
                                const c10::Device& device = c10::Device(c10::DeviceType::CPU));
+
+// Checkpoints under a run folder (latest.pt and step_*.pt), sorted by step, then path (latest.pt before step_N.pt of the
+// same step). Files that are not readable checkpoints are left out.
+std::vector<CheckpointInfo> list_checkpoints(const std::string& run_dir);
+
+// What a resumed run continues from: <run_dir>/latest.pt, or when it is missing or unreadable the newest step_N.pt
+// that reads; empty when the folder holds no checkpoint.
+std::string resume_checkpoint(const std::string& run_dir);
 
 // The generator states to store / restore (CPU always, CUDA when available).
 void capture_rng_state(CheckpointMeta& meta);

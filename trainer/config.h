@@ -1,44 +1,87 @@
 #pragma once
+// The training configuration, grouped by the component that owns each value. Every field is described once,
+// in the field table of trainer/config_table.h (name, bounds, help, presets); JSON, the `dibr train` flags, the
+// studio's flags and panel, and validation all read that table.
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace dibr {
 
-struct TrainConfig {
-  std::string preset = "quick";      // "quick" or "paper"
-  std::string data_root;             // empty = built-in sample (generated on first use)
+struct DataConfig {
+  std::string root;                  // empty = built-in sample (generated on first use)
   std::vector<std::string> classes;  // empty = all
-  std::string out_dir = "runs/quick";
-  std::string device = "auto";       // "auto", "cpu", "cuda"
   int image_size = 64;               // render and input resolution
-  int decoder_hidden = 256;          // width of the mesh decoder (256 in the reference; quick uses less)
   int batch_objects = 8;
   int views_per_object = 2;
+};
+
+struct ModelConfig {
+  std::string method = "dibr";       // the reconstruction method (trainer/method.h)
+  int decoder_hidden = 256;          // width of the mesh decoder (256 in the reference; quick uses less)
+  std::string pretrained_encoder;    // optional file with ResNet-18 weights (see README)
+};
+
+struct OptimConfig {
   double learning_rate = 1e-4;
   int64_t lr_decay_step = 400000;    // multiply by lr_decay every lr_decay_step steps
   double lr_decay = 0.5;
   int64_t max_steps = 2000;
-  double weight_color = 3.0, weight_iou = 1.0, weight_laplacian = 0.01, weight_flatten = 0.001;
-  double sigmainv = 7000.0, boxlen = 0.02;
+};
+
+struct LossConfig {
+  double color = 3.0, iou = 1.0, laplacian = 0.01, flatten = 0.001;  // weights
+};
+
+// RasterizeSettings without the image size (that is data.image_size).
+struct RasterConfig {
+  double sigmainv = 7000.0;
+  double boxlen = 0.02;
   int knum = 30;
+};
+
+struct RunConfig {
+  std::string out_dir = "runs/quick";
   int64_t checkpoint_every = 500;    // latest.pt is rewritten this often
   int64_t keep_every = 1000;         // step_<N>.pt kept this often (0 = never)
   int64_t snapshot_every = 10;       // preview snapshot for the studio
   int preview_count = 4;             // fixed preview objects (from the val split)
+};
+
+struct SystemConfig {
+  std::string device = "auto";       // "auto", "cpu", "cuda", "cuda:N"
   int loader_workers = 2;
   int num_threads = 0;               // intra-op threads, 0 = LibTorch default
   uint64_t seed = 0;
-  std::string pretrained_encoder;    // optional file with ResNet-18 weights (see README)
+};
 
-  // Named preset: "quick" (2-core CPU, 64^2, batch 8x2) or "paper" (reference: 224^2, batch 32x2,
-  // 1e-4 halved at 400k). Throws std::invalid_argument for an unknown name.
+struct TrainConfig {
+  std::string preset = "quick";
+  DataConfig data;
+  ModelConfig model;
+  OptimConfig optim;
+  LossConfig loss;
+  RasterConfig raster;
+  RunConfig run;
+  SystemConfig system;
+
+  // A named preset (trainer/config_table.h lists them). Throws std::invalid_argument for an unknown name.
   static TrainConfig from_preset(const std::string& name);
   // This config moved to another preset: fields still at the current preset's value take the new
   // preset's, fields set by hand (flags, the studio's panel) keep theirs.
   TrainConfig with_preset(const std::string& name) const;
+  // Grouped JSON ({"preset":..., "data": {...}, ...}).
   std::string to_json() const;
-  static TrainConfig from_json(const std::string& text);  // unknown keys rejected with a clear error
+  // Accepts the grouped form and the flat form written before the config had groups (checkpoints of older
+  // versions). Unknown keys, wrong types, non-integral integers and out-of-bounds values are rejected with the
+  // field's name and bounds.
+  static TrainConfig from_json(const std::string& text);
 };
+
+// Throws std::invalid_argument naming the first field outside its bounds (with the bounds) or a bad choice.
+void validate(const TrainConfig& config);
+
+// The learning rate of the step schedule at `step`.
+double learning_rate_at(const OptimConfig& optim, int64_t step);
 
 }  // namespace dibr

@@ -3,6 +3,9 @@
 // <root>/<class>/<id>/{image,mask}/0000..0023.png, cameras.npz, pointcloud.npz.
 #include <ATen/core/Tensor.h>
 
+#include <atomic>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -35,6 +38,35 @@ std::vector<std::string> list_classes(const std::string& root);
 // in problems. Throws std::runtime_error if root does not exist or no class matches.
 DatasetIndex index_dataset(const std::string& root, const std::vector<std::string>& classes,
                            const std::string& split, bool deep_check = false);
+
+// One opened dataset: the resolved root (the built-in sample is resolved here and nowhere else), the three split
+// indices and every problem found. Trainer, eval, the chamfer report, batch export, the studio and the
+// checkpoint preview all take this value (shared, immutable) instead of a path to index again.
+struct Dataset {
+  std::string root;             // resolved, absolute for a folder given by the user
+  bool builtin_sample = false;  // opened from an empty root
+  std::vector<std::string> classes;   // indexed classes
+  DatasetIndex train, val, test;
+  std::vector<DatasetProblem> problems;  // of every split
+
+  const DatasetIndex& split(const std::string& name) const;  // train, val or test; throws otherwise
+  bool usable() const { return !train.objects.empty(); }
+  // The same data restricted to `classes` (empty = all), without indexing again. Throws std::runtime_error
+  // naming an unknown class and listing the known ones.
+  Dataset with_classes(const std::vector<std::string>& classes) const;
+  // "the built-in sample at <root>" or "<root>".
+  std::string describe() const;
+};
+
+struct DatasetOpenOptions {
+  std::vector<std::string> classes;  // empty = every class found
+  bool deep_check = false;           // also decode every PNG and npz
+  std::function<void(int done, int total)> progress;  // generating the built-in sample
+};
+
+// root empty = the built-in sample (generated on first use). Throws std::runtime_error naming the folder when it
+// is not a dataset at all (missing, no class folder, unknown class); a bad object or split list is a problem.
+std::shared_ptr<const Dataset> open_dataset(const std::string& root, const DatasetOpenOptions& options = {});
 
 struct ViewData {
   at::Tensor image;      // (3,H,W) float32 in [0,1]

@@ -10,8 +10,7 @@
 #include "trainer/dataset.h"
 #include "trainer/image_io.h"
 #include "trainer/inference.h"
-#include "trainer/obj_io.h"
-#include "trainer/sample_maker.h"
+#include "trainer/prediction.h"
 
 namespace dibr {
 namespace {
@@ -22,11 +21,6 @@ struct LoadedView {
   const NmrObject* object;
   ViewData view;
 };
-
-std::string resolve_device(const std::string& device) {
-  if (device == "auto") return torch::cuda::is_available() ? "cuda" : "cpu";
-  return device;
-}
 
 // [input | predicted render | predicted silhouette], (S,3S,3) float in [0,1].
 at::Tensor preview_strip(const at::Tensor& input, const at::Tensor& render, const at::Tensor& silhouette) {
@@ -47,15 +41,17 @@ void write_text(const fs::path& path, const std::string& text) {
 EvalSummary run_eval(const EvalOptions& options) {
   if (options.out_dir.empty()) throw std::runtime_error("run_eval: no output folder given (out_dir)");
   if (options.batch < 1) throw std::runtime_error("run_eval: batch must be >= 1");
-  const std::string root = options.data_root.empty() ? ensure_default_sample() : options.data_root;
-  const DatasetIndex index = index_dataset(root, options.classes, options.split);
+  if (!options.dataset) throw std::runtime_error("run_eval: no dataset given");
+  const Dataset dataset = options.dataset->with_classes(options.classes);
+  const DatasetIndex& index = dataset.split(options.split);
+  const std::string root = dataset.root;
 
   EvalSummary summary;
   summary.total = static_cast<int>(index.objects.size());
   for (const auto& p : index.problems) summary.problems.push_back(p.path + ": " + p.message);
 
-  InferenceModel model(options.checkpoint, resolve_device(options.device));
-  const int size = model.config().image_size;
+  InferenceModel model(options.checkpoint, options.device);
+  const int size = model.config().data.image_size;
   fs::create_directories(options.out_dir);
 
   const int total = summary.total;
@@ -83,14 +79,12 @@ EvalSummary run_eval(const EvalOptions& options) {
         world_mats.push_back(v.view.world_mat);
         focals.push_back(v.view.camera_mat[0][0]);
       }
-      Prediction pred;
+      InferenceResult pred;
       {
         torch::NoGradGuard no_grad;
         pred = model.predict(torch::stack(images), torch::stack(world_mats), torch::stack(focals));
       }
-      const at::Tensor vertices = pred.vertices.to(torch::kCPU, torch::kFloat);
-      const at::Tensor colors = pred.colors.to(torch::kCPU, torch::kFloat);
-      const at::Tensor faces = pred.faces.to(torch::kCPU, torch::kLong);
+      const Prediction prediction = pred.prediction.to_cpu();
       const bool has_render = pred.renders.defined() && pred.silhouettes.defined();
       const at::Tensor renders = has_render ? pred.renders.to(torch::kCPU, torch::kFloat) : at::Tensor();
       const at::Tensor silhouettes = has_render ? pred.silhouettes.to(torch::kCPU, torch::kFloat) : at::Tensor();
@@ -98,10 +92,10 @@ EvalSummary run_eval(const EvalOptions& options) {
       for (size_t i = 0; i < views.size(); ++i) {
         const NmrObject& object = *views[i].object;
         const fs::path stem = fs::path(options.out_dir) / object.class_id / (object.object_id + "_0");
-        const std::string obj_path = stem.string() + ".obj";
+        const std::string obj_path = stem.string() + export_extension(prediction.kind);
         try {
           fs::create_directories(stem.parent_path());
-          write_obj(obj_path, vertices[i], faces, colors[i]);
+          write_prediction(prediction, static_cast<int64_t>(i), obj_path);
           if (options.write_png) {
             if (!has_render) {
               throw std::runtime_error("the model returned no render for the preview image");
@@ -121,9 +115,10 @@ EvalSummary run_eval(const EvalOptions& options) {
   nlohmann::ordered_json meta;
   meta["checkpoint"] = options.checkpoint;
   meta["step"] = model.step();
+  meta["method"] = model.method().name;
   meta["data_root"] = root;
   meta["split"] = options.split;
-  meta["classes"] = index.classes;
+  meta["classes"] = dataset.classes;
   meta["image_size"] = size;
   meta["objects"] = total;
   meta["written"] = summary.written;

@@ -1,16 +1,20 @@
 #pragma once
-// `dibr eval`: predictions for a split, view 0: <out>/<class>/<id>_0.obj and <id>_0.png (input | prediction).
+// `dibr eval`: predictions for a split, view 0: <out>/<class>/<id>_0.obj (.ply for point methods) and <id>_0.png
+// (input | prediction).
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "trainer/dataset.h"
 
 namespace dibr {
 
 struct EvalOptions {
   std::string checkpoint;
-  std::string data_root;  // empty = built-in sample
-  std::vector<std::string> classes;
+  std::shared_ptr<const Dataset> dataset;  // open_dataset()
+  std::vector<std::string> classes;        // empty = the dataset's
   std::string split = "test";
   std::string out_dir;
   std::string device = "cpu";
@@ -27,7 +31,7 @@ struct EvalSummary {
   std::vector<std::string> problems;  // "<file>: <what is wrong>"; also written to <out_dir>/problems.txt
 };
 
-// Throws std::runtime_error for a bad checkpoint, data root or output folder; a bad object is recorded in
+// Throws std::runtime_error for a bad checkpoint, a missing dataset or an unwritable output folder; a bad object is recorded in
 // problems and the others go on. Also writes <out_dir>/eval.json (checkpoint, step, split, counts).
 EvalSummary run_eval(const EvalOptions& options);
 

@@ -1,59 +1,61 @@
 #pragma once
-// Training loop that can run on a background thread (studio) or block (CLI).
+// One training run's parts (method, optimiser, loader, preview set) and its step. No thread, no files besides
+// checkpoints: the thread and state machine are TrainingRun's (training_run.h), metrics.csv is MetricsLog's.
+#include <c10/core/Device.h>
+
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "trainer/config.h"
+#include "trainer/dataset.h"
 #include "trainer/loader.h"
+#include "trainer/method.h"
 #include "trainer/training_types.h"
+
+namespace torch::nn {
+class Module;
+}
 
 namespace dibr {
 
-enum class TrainerState { Idle, Running, Paused, Stopping, Finished, Failed };
-const char* to_string(TrainerState state);
-
-struct TrainerProgress {
-  int64_t step = 0, max_steps = 0;
-  double steps_per_second = 0, eta_seconds = 0;
-  LossTerms losses;
+// A step whose loss was NaN or Inf; the model is untouched.
+struct NonFiniteLoss : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 class Trainer {
  public:
-  // resume: continue from <out_dir>/latest.pt when it exists (exactly: model, optimiser, scheduler, RNG, loader).
-  explicit Trainer(TrainConfig config, bool resume = false);
-  ~Trainer();  // stops (writing a checkpoint) and joins
+  // Validates the config, restricts the dataset to config.data.classes, resolves the device and builds the method
+  // (seeded by config.system.seed), the optimiser, the loader and the preview set. resume: continue exactly from
+  // <out>/latest.pt when it exists (model, optimiser, RNG, loader position); a checkpoint of another method is
+  // refused. Throws std::invalid_argument for a bad config, std::runtime_error for bad data or checkpoints.
+  Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, bool resume);
+  ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
-  // Background thread.
-  void start();
-  void pause();
-  void resume();
-  void stop();  // finish the current step, write latest.pt, return when the thread has ended
-  void wait();  // until the thread ends by itself (max_steps) or is stopped
+  // One optimisation step at learning_rate_at(step). Throws NonFiniteLoss naming the step and the terms.
+  LossRecord train_step();
+  // Writes a checkpoint of the current step to path (atomically).
+  void save(const std::string& path) const;
+  // The method's predictions on the preview set (null without preview objects).
+  std::shared_ptr<TrainingSnapshot> snapshot();
 
-  // Same thread; on_progress is called every step. Returns when max_steps is reached or stop() is called.
-  // Throws std::runtime_error(error()) when training fails (state Failed, e.g. a NaN loss).
-  void run(const std::function<void(const TrainerProgress&)>& on_progress = {});
-
-  TrainerState state() const;
-  std::string error() const;  // why it Failed (e.g. a NaN loss), empty otherwise
   int64_t step() const;
+  bool resumed() const;
   const TrainConfig& config() const;
-  std::string device_name() const;  // "cpu" or "cuda:0"
-  std::shared_ptr<const TrainingSnapshot> latest_snapshot() const;
-  std::vector<LossRecord> loss_history() const;
-  std::vector<CheckpointInfo> checkpoints() const;
-  // Every object or class the dataset index skipped (also printed to stderr once at construction).
-  std::vector<DatasetProblem> dataset_problems() const;
-  // Where latest.pt lives: <out_dir>/latest.pt.
-  std::string latest_checkpoint_path() const;
+  const MethodInfo& method() const;
+  const c10::Device& device() const;
+  const Dataset& dataset() const;
+  torch::nn::Module& network();  // the method's trained network  // restricted to the config's classes
+  std::vector<DatasetProblem> dataset_problems() const;  // the dataset's and the preview set's
+  std::string latest_checkpoint_path() const;  // <out>/latest.pt
 
-  // Test hook: called with the index of the step about to run (0 for the first) and its batch, before
-  // the forward pass (e.g. to poison the input with a NaN). Set it before start()/run().
+  // Test hook: called with the index of the step about to run (0 for the first) and its batch, before the forward
+  // pass (e.g. to poison the input with a NaN).
   void set_batch_hook(std::function<void(int64_t step, Batch& batch)> hook);
 
   // The config stored in a checkpoint (e.g. to resume a run without repeating its settings).

@@ -27,7 +27,7 @@ echo "studio_e2e: making a tiny dataset in $work/data"
   { cat "$work/make_sample.log" >&2; die "dibr make-sample failed"; }
 
 "$studio" --data "$work/data" --out "$work/run" --preset quick --max-steps 20 --size 32 --batch 2 \
-  --checkpoint-every 5 --screenshot-dir "$work/shots" --ui-map "$work/ui_map.json" --window 1280x760 \
+  --checkpoint-every 5 --keep-every 5 --screenshot-dir "$work/shots" --ui-map "$work/ui_map.json" --window 1280x760 \
   >"$work/studio.log" 2>&1 &
 pid=$!
 

@@ -37,7 +37,7 @@ mkdir "$work/not_a_dataset"
 echo "not a folder" >"$work/a_file"
 
 "$studio" --data "$work/data_a" --out "$work/run" --preset quick --max-steps 5000 --size 32 --batch 2 \
-  --checkpoint-every 5 --screenshot-dir "$work/shots" --ui-map "$work/ui_map.json" --window 1280x760 \
+  --checkpoint-every 5 --keep-every 5 --screenshot-dir "$work/shots" --ui-map "$work/ui_map.json" --window 1280x760 \
   >"$work/studio.log" 2>&1 &
 pid=$!
 find_window
@@ -91,15 +91,15 @@ pick_preset() {
   wait_until 10 "the preset list" control_shown "training.preset:$1"
   click "training.preset:$1"
   wait_until 10 "the $1 preset" state_is /config/preset "$1"
-  state_is /config/image_size 32 || die "the switch to $1 dropped --size 32 (image_size $(state /config/image_size))"
-  state_is /config/batch_objects 2 || die "the switch to $1 dropped --batch 2"
-  state_is /config/max_steps 5000 || die "the switch to $1 dropped --max-steps"
-  state_is /config/out_dir "$work/run" || die "the switch to $1 dropped --out"
+  state_is /config/data/image_size 32 || die "the switch to $1 dropped --size 32 (image_size $(state /config/data/image_size))"
+  state_is /config/data/batch_objects 2 || die "the switch to $1 dropped --batch 2"
+  state_is /config/optim/max_steps 5000 || die "the switch to $1 dropped --max-steps"
+  state_is /config/run/out_dir "$work/run" || die "the switch to $1 dropped --out"
 }
 pick_preset paper
-state_is /config/decoder_hidden 256 || die "the paper preset did not set the decoder width"
+state_is /config/model/decoder_hidden 256 || die "the paper preset did not set the decoder width"
 pick_preset quick
-state_is /config/decoder_hidden 64 || die "back on quick, the decoder width is $(state /config/decoder_hidden)"
+state_is /config/model/decoder_hidden 64 || die "back on quick, the decoder width is $(state /config/model/decoder_hidden)"
 
 click training.start
 wait_until 60 "training to start (Start button)" title_matches "running step [1-9]"
@@ -117,14 +117,14 @@ wait_until 30 "training to pause (Space)" title_has "paused step"
 key space
 wait_until 30 "training to resume (Space)" title_has "running step"
 click training.stop
-wait_until 60 "training to stop (Stop button)" title_has "idle step"
+wait_until 60 "training to stop (Stop button)" title_has "stopped step"
 stopped_at=$(title_step)
 [[ -f "$work/run/latest.pt" ]] || die "no latest.pt after Stop"
 key ctrl+t
 wait_until 60 "training to resume from latest.pt (Ctrl+T)" log_has "resuming training from $work/run"
 wait_until 60 "steps after the restart" eval '(( $(title_step) > stopped_at ))'
 key ctrl+shift+t
-wait_until 60 "training to stop (Ctrl+Shift+T)" title_has "idle step"
+wait_until 60 "training to stop (Ctrl+Shift+T)" title_has "stopped step"
 
 # ---- export ------------------------------------------------------------------------------------------
 test_objects=$(state /dataset/splits/test)
@@ -158,9 +158,9 @@ wait_until 60 "a good checkpoint in the views after the bad one" title_has "view
 type_into export.obj_path "$work/a_file/mesh.obj"
 errors=$(state /errors)
 click export.obj
-wait_until 10 "an error for an OBJ path that cannot be written" log_has "export OBJ:"
+wait_until 10 "an error for an OBJ path that cannot be written" log_has "export:"
 wait_until 5 "the failed export among the studio's messages" eval '(( $(state /errors) > errors ))'
-[[ "$(state /title)" == *"idle step"* ]] || die "the training state changed after a failed export: $(state /title)"
+[[ "$(state /title)" == *"stopped step"* ]] || die "the training state changed after a failed export: $(state /title)"
 
 close_and_expect_clean_exit
 keep=0

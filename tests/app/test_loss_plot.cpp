@@ -25,10 +25,11 @@ TEST(LossPlot, AppendKeepsOnlyNewRecordsAndRestartsOnNewRun) {
     dibr::LossRecord r;
     r.step = step;
     r.losses.total = total;
-    r.losses.iou = total / 2;
+    r.losses.terms = {total / 4, total / 2};
     return r;
   };
   LossPlot plot;
+  plot.set_term_names({"color", "iou"});
   plot.append({record(1, 1.0), record(2, 0.9)});
   plot.append({record(1, 1.0), record(2, 0.9), record(3, 0.8)});  // full history again: only step 3 is new
   ASSERT_EQ(plot.size(), 3u);
@@ -40,9 +41,22 @@ TEST(LossPlot, AppendKeepsOnlyNewRecordsAndRestartsOnNewRun) {
   EXPECT_EQ(plot.last_step(), 0);
 }
 
-TEST(LossPlot, TermNamesAndValuesMatch) {
+TEST(LossPlot, CurvesFollowTheMethodsTermNames) {
   dibr::LossTerms l;
-  l.total = 1, l.color = 2, l.iou = 3, l.laplacian = 4, l.flatten = 5;
-  for (int t = 0; t < kLossTermCount; ++t) EXPECT_DOUBLE_EQ(loss_term_value(l, t), t + 1.0) << loss_term_name(t);
-  EXPECT_STREQ(loss_term_name(2), "iou");
+  l.total = 1;
+  l.terms = {2, 3, 4, 5};
+  for (int t = 0; t < 5; ++t) EXPECT_DOUBLE_EQ(loss_term_value(l, t), t + 1.0);
+  LossPlot plot;
+  plot.set_term_names({"color", "iou", "laplacian", "flatten"});
+  ASSERT_EQ(plot.curve_count(), 5);
+  EXPECT_EQ(plot.curve_name(0), "total");
+  EXPECT_EQ(plot.curve_name(2), "iou");
+  dibr::LossRecord r;
+  r.step = 1;
+  r.losses = l;
+  plot.append({r});
+  EXPECT_DOUBLE_EQ(plot.values(4)[0], 5.0);
+  plot.set_term_names({"iou", "smoothness"});  // another method: its own curves, the old values dropped
+  EXPECT_EQ(plot.curve_count(), 3);
+  EXPECT_EQ(plot.size(), 0u);
 }

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "app/studio_preview.h"
+#include "app/studio_model.h"
 
 using dibr::studio::silhouette_diff_image;
 

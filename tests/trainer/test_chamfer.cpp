@@ -89,7 +89,7 @@ TEST(ChamferReport, ScoresPredictionsAndRecordsMissingOnes) {
 
   dibr::ChamferReportOptions options;
   options.predictions_dir = preds.string();
-  options.data_root = data.string();
+  options.dataset = dibr::open_dataset(data.string());
   int last_done = 0, last_total = 0;
   options.progress = [&](int d, int t) { last_done = d, last_total = t; };
   const auto report = dibr::run_chamfer_report(options);

@@ -76,11 +76,11 @@ TEST(Cli, FlagsOverrideThePreset) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   const TrainConfig quick = TrainConfig::from_preset("quick");
-  EXPECT_EQ(j.at("batch_objects").get<int>(), 3);
-  EXPECT_DOUBLE_EQ(j.at("learning_rate").get<double>(), 0.002);
-  EXPECT_EQ(j.at("classes").get<std::vector<std::string>>(), (std::vector<std::string>{"02691156", "03001627"}));
-  EXPECT_EQ(j.at("image_size").get<int>(), quick.image_size);  // not given: the preset's
-  EXPECT_EQ(j.at("max_steps").get<int64_t>(), quick.max_steps);
+  EXPECT_EQ(j.at("data").at("batch_objects").get<int>(), 3);
+  EXPECT_DOUBLE_EQ(j.at("optim").at("learning_rate").get<double>(), 0.002);
+  EXPECT_EQ(j.at("data").at("classes").get<std::vector<std::string>>(), (std::vector<std::string>{"02691156", "03001627"}));
+  EXPECT_EQ(j.at("data").at("image_size").get<int>(), quick.data.image_size);  // not given: the preset's
+  EXPECT_EQ(j.at("optim").at("max_steps").get<int64_t>(), quick.optim.max_steps);
 }
 
 TEST(Cli, ConfigFileOverridesThePresetAndFlagsOverrideTheFile) {
@@ -92,10 +92,10 @@ TEST(Cli, ConfigFileOverridesThePresetAndFlagsOverrideTheFile) {
   const auto j = nlohmann::json::parse(r.output);
   const TrainConfig paper = TrainConfig::from_preset("paper");
   EXPECT_EQ(j.at("preset").get<std::string>(), "paper");
-  EXPECT_EQ(j.at("image_size").get<int>(), 48);       // file
-  EXPECT_EQ(j.at("max_steps").get<int64_t>(), 77);     // file
-  EXPECT_EQ(j.at("batch_objects").get<int>(), 2);      // flag beats file
-  EXPECT_EQ(j.at("keep_every").get<int64_t>(), paper.keep_every);  // preset
+  EXPECT_EQ(j.at("data").at("image_size").get<int>(), 48);       // file
+  EXPECT_EQ(j.at("optim").at("max_steps").get<int64_t>(), 77);     // file
+  EXPECT_EQ(j.at("data").at("batch_objects").get<int>(), 2);      // flag beats file
+  EXPECT_EQ(j.at("run").at("keep_every").get<int64_t>(), paper.run.keep_every);  // preset
 }
 
 TEST(Cli, ConfigFileWithUnknownKeyIsAnError) {
@@ -138,8 +138,8 @@ TEST(Cli, StepZeroCheckpointThenEvalWritesMeshes) {
   ASSERT_EQ(train.exit_code, 0) << train.output;
   ASSERT_TRUE(fs::is_regular_file(run / "latest.pt")) << train.output;
   const auto written = nlohmann::json::parse(std::ifstream(run / "config.json"));
-  EXPECT_EQ(written.at("image_size").get<int>(), 32);
-  EXPECT_EQ(written.at("max_steps").get<int64_t>(), 0);
+  EXPECT_EQ(written.at("data").at("image_size").get<int>(), 32);
+  EXPECT_EQ(written.at("optim").at("max_steps").get<int64_t>(), 0);
 
   const fs::path eval = dir.path / "eval";
   const auto r = run_dibr("eval --checkpoint " + quoted(run / "latest.pt") + " --data " + quoted(data) + " --out " +

@@ -3,110 +3,172 @@
 #include <stdexcept>
 
 #include "trainer/config.h"
+#include "trainer/config_table.h"
+#include "trainer/method.h"
 
 namespace dibr {
 namespace {
 
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST(Config, JsonRoundTripKeepsEveryField) {
   TrainConfig c = TrainConfig::from_preset("paper");
-  c.data_root = "/data/nmr";
-  c.classes = {"02691156", "03001627"};
-  c.out_dir = "runs/x";
-  c.device = "cpu";
-  c.image_size = 48;
-  c.decoder_hidden = 96;
-  c.learning_rate = 2.5e-4;
-  c.lr_decay_step = 123;
-  c.max_steps = 77;
-  c.weight_flatten = 0.002;
-  c.knum = 17;
-  c.seed = 12345678901ULL;
-  c.pretrained_encoder = "r18.pt";
+  c.data.root = "/data/nmr";
+  c.data.classes = {"02691156", "03001627"};
+  c.run.out_dir = "runs/x";
+  c.system.device = "cpu";
+  c.data.image_size = 48;
+  c.model.decoder_hidden = 96;
+  c.optim.learning_rate = 2.5e-4;
+  c.optim.lr_decay_step = 123;
+  c.optim.max_steps = 77;
+  c.loss.flatten = 0.002;
+  c.raster.knum = 17;
+  c.system.seed = 12345678901ULL;
+  c.model.pretrained_encoder = "r18.pt";
 
   const TrainConfig back = TrainConfig::from_json(c.to_json());
   EXPECT_EQ(back.to_json(), c.to_json());
-  EXPECT_EQ(back.classes, c.classes);
-  EXPECT_EQ(back.image_size, 48);
-  EXPECT_EQ(back.decoder_hidden, 96);
-  EXPECT_DOUBLE_EQ(back.learning_rate, 2.5e-4);
-  EXPECT_EQ(back.lr_decay_step, 123);
-  EXPECT_EQ(back.seed, 12345678901ULL);
-  EXPECT_EQ(back.pretrained_encoder, "r18.pt");
+  EXPECT_EQ(back.data.classes, c.data.classes);
+  EXPECT_EQ(back.data.image_size, 48);
+  EXPECT_EQ(back.model.decoder_hidden, 96);
+  EXPECT_DOUBLE_EQ(back.optim.learning_rate, 2.5e-4);
+  EXPECT_EQ(back.optim.lr_decay_step, 123);
+  EXPECT_EQ(back.system.seed, 12345678901ULL);
+  EXPECT_EQ(back.model.pretrained_encoder, "r18.pt");
+  EXPECT_EQ(back.model.method, "dibr");
 }
 
-TEST(Config, UnknownKeyIsRejectedByName) {
-  try {
-    TrainConfig::from_json(R"({"image_size": 32, "learnin_rate": 0.1})");
-    FAIL() << "expected std::invalid_argument";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("learnin_rate"), std::string::npos) << e.what();
+TEST(Config, JsonIsGroupedAndEveryTableRowIsInIt) {
+  const std::string j = TrainConfig::from_preset("quick").to_json();
+  for (const auto& f : config_fields()) {
+    EXPECT_NE(j.find(std::string("\"") + f.name + "\""), std::string::npos) << f.key();
+    EXPECT_NE(j.find(std::string("\"") + f.group + "\""), std::string::npos) << f.key();
   }
 }
 
+TEST(Config, TheFlatFormOfOldCheckpointsStillLoads) {
+  // config_json as written by every checkpoint before the config had groups (and before the method seam).
+  const TrainConfig c = TrainConfig::from_json(R"({"preset": "quick", "data_root": "/d", "classes": ["a"],
+      "out_dir": "runs/q", "device": "cpu", "image_size": 32, "decoder_hidden": 64, "batch_objects": 4,
+      "views_per_object": 2, "learning_rate": 0.0003, "lr_decay_step": 400, "lr_decay": 0.5, "max_steps": 800,
+      "weight_color": 3.0, "weight_iou": 1.0, "weight_laplacian": 0.01, "weight_flatten": 0.001, "sigmainv": 7000.0,
+      "boxlen": 0.02, "knum": 30, "checkpoint_every": 100, "keep_every": 200, "snapshot_every": 10,
+      "preview_count": 4, "loader_workers": 1, "num_threads": 0, "seed": 0, "pretrained_encoder": ""})");
+  EXPECT_EQ(c.data.root, "/d");
+  EXPECT_EQ(c.data.classes, (std::vector<std::string>{"a"}));
+  EXPECT_EQ(c.model.decoder_hidden, 64);
+  EXPECT_EQ(c.model.method, "dibr");
+  EXPECT_DOUBLE_EQ(c.loss.color, 3.0);
+  EXPECT_EQ(c.run.checkpoint_every, 100);
+}
+
+TEST(Config, UnknownKeyIsRejectedByName) {
+  EXPECT_NE(error_of([] { TrainConfig::from_json(R"({"data": {"image_size": 32}, "learnin_rate": 0.1})"); }).find("learnin_rate"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { TrainConfig::from_json(R"({"optim": {"learnin_rate": 0.1}})"); }).find("optim.learnin_rate"),
+            std::string::npos);
+}
+
 TEST(Config, WrongTypeAndBadJsonAreRejected) {
-  EXPECT_THROW(TrainConfig::from_json(R"({"image_size": "big"})"), std::invalid_argument);
+  EXPECT_THROW(TrainConfig::from_json(R"({"data": {"image_size": "big"}})"), std::invalid_argument);
   EXPECT_THROW(TrainConfig::from_json("{not json"), std::invalid_argument);
   EXPECT_THROW(TrainConfig::from_json("[1, 2]"), std::invalid_argument);
+  EXPECT_THROW(TrainConfig::from_json(R"({"data": {"classes": "a,b"}})"), std::invalid_argument);
+}
+
+TEST(Config, ValuesAreCheckedAgainstTheTableWithReadableBounds) {
+  // A non-integral integer is refused, not truncated ({"image_size": 33.9} used to become 33).
+  const std::string truncated = error_of([] { TrainConfig::from_json(R"({"data": {"image_size": 33.9}})"); });
+  EXPECT_NE(truncated.find("data.image_size (--size) must be an integer in [16, 1024]"), std::string::npos) << truncated;
+  const std::string knum = error_of([] { TrainConfig::from_json(R"({"raster": {"knum": 1000}})"); });
+  EXPECT_NE(knum.find("[1, 128]"), std::string::npos) << knum;
+  TrainConfig c;
+  const FieldSpec* lr = find_field("--lr");
+  ASSERT_NE(lr, nullptr);
+  EXPECT_EQ(lr->key(), "optim.learning_rate");
+  EXPECT_NE(error_of([&] { set_field_text(*lr, c, "nan"); }), "");
+  EXPECT_NE(error_of([&] { set_field_text(*lr, c, "-1"); }), "");
+  EXPECT_NE(error_of([&] { set_field_text(*find_field("--seed"), c, "-1"); }), "") << "no wrap-around to UINT64_MAX";
+  EXPECT_NE(error_of([&] { set_field_text(*find_field("--max-steps"), c, "99999999999999999999999"); }), "");
+  EXPECT_NE(error_of([&] { set_field_text(*find_field("--boxlen"), c, "-1"); }), "");
+  EXPECT_NE(error_of([&] { set_field_text(*find_field("--workers"), c, "100000"); }), "");
+  EXPECT_NE(error_of([&] { set_field_text(*find_field("--weight-iou"), c, "-0.5"); }), "");
+  set_field_text(*find_field("--knum"), c, "64");
+  EXPECT_EQ(c.raster.knum, 64);
+  // Readable bounds, not a 309-digit number.
+  for (const auto& f : config_fields()) EXPECT_LT(bounds_text(f).size(), 40u) << f.key() << ": " << bounds_text(f);
+}
+
+TEST(Config, ValidateNamesTheField) {
+  TrainConfig c = TrainConfig::from_preset("quick");
+  c.data.image_size = 8;
+  EXPECT_NE(error_of([&] { validate(c); }).find("data.image_size"), std::string::npos);
+  c = TrainConfig::from_preset("quick");
+  c.system.device = "tpu";
+  EXPECT_NE(error_of([&] { validate(c); }).find("system.device"), std::string::npos);
+  c = TrainConfig::from_preset("quick");
+  c.model.method = "nerf";
+  EXPECT_NE(error_of([&] { validate(c); }).find("unknown method 'nerf'"), std::string::npos);
+  EXPECT_NO_THROW(validate(TrainConfig::from_preset("paper")));
 }
 
 TEST(Config, MissingKeysTakeTheNamedPreset) {
-  const TrainConfig c = TrainConfig::from_json(R"({"preset": "paper", "max_steps": 10})");
+  const TrainConfig c = TrainConfig::from_json(R"({"preset": "paper", "optim": {"max_steps": 10}})");
   const TrainConfig paper = TrainConfig::from_preset("paper");
-  EXPECT_EQ(c.max_steps, 10);
-  EXPECT_EQ(c.image_size, paper.image_size);
-  EXPECT_EQ(c.batch_objects, paper.batch_objects);
+  EXPECT_EQ(c.optim.max_steps, 10);
+  EXPECT_EQ(c.data.image_size, paper.data.image_size);
+  EXPECT_EQ(c.data.batch_objects, paper.data.batch_objects);
 }
 
 TEST(Config, PresetsExistAndDiffer) {
-  const TrainConfig quick = TrainConfig::from_preset("quick");
   const TrainConfig paper = TrainConfig::from_preset("paper");
-  EXPECT_EQ(quick.preset, "quick");
-  EXPECT_EQ(paper.preset, "paper");
-  // The reference DIB-R setup.
-  EXPECT_EQ(paper.image_size, 224);
-  EXPECT_EQ(paper.batch_objects, 32);
-  EXPECT_EQ(paper.views_per_object, 2);
-  EXPECT_DOUBLE_EQ(paper.learning_rate, 1e-4);
-  EXPECT_EQ(paper.lr_decay_step, 400000);
-  EXPECT_DOUBLE_EQ(paper.lr_decay, 0.5);
-  EXPECT_DOUBLE_EQ(paper.weight_color, 3.0);
-  EXPECT_DOUBLE_EQ(paper.weight_iou, 1.0);
-  EXPECT_DOUBLE_EQ(paper.weight_laplacian, 0.01);
-  EXPECT_DOUBLE_EQ(paper.weight_flatten, 0.001);
-  // quick is small enough for a 2-core CPU.
-  EXPECT_LT(quick.image_size, paper.image_size);
-  EXPECT_LT(quick.batch_objects, paper.batch_objects);
-  EXPECT_EQ(paper.decoder_hidden, 256);
-  EXPECT_LT(quick.decoder_hidden, paper.decoder_hidden);
-  EXPECT_LT(quick.max_steps, paper.max_steps);
+  EXPECT_EQ(paper.data.image_size, 224);
+  EXPECT_EQ(paper.data.batch_objects, 32);
+  EXPECT_EQ(paper.model.decoder_hidden, 256);
+  EXPECT_DOUBLE_EQ(paper.optim.learning_rate, 1e-4);
+  EXPECT_EQ(paper.optim.lr_decay_step, 400000);
+  const TrainConfig quick = TrainConfig::from_preset("quick");
+  EXPECT_LT(quick.data.image_size, paper.data.image_size);
+  EXPECT_LT(quick.optim.max_steps, paper.optim.max_steps);
   EXPECT_NE(quick.to_json(), paper.to_json());
-  EXPECT_THROW(TrainConfig::from_preset("fast"), std::invalid_argument);
+  EXPECT_THROW(TrainConfig::from_preset("huge"), std::invalid_argument);
+  EXPECT_EQ(preset_names(), (std::vector<std::string>{"quick", "paper"}));
+  for (const auto& name : preset_names()) EXPECT_NO_THROW(validate(TrainConfig::from_preset(name))) << name;
 }
 
-TEST(Config, SwitchingPresetKeepsWhatWasSetByHand) {
+TEST(Config, WithPresetKeepsHandSetFields) {
   TrainConfig c = TrainConfig::from_preset("quick");
-  c.out_dir = "/tmp/my_run";
-  c.max_steps = 20;
-  c.data_root = "/data/nmr";
-  c.classes = {"02691156"};
+  c.optim.max_steps = 20;
+  c.data.root = "/data/nmr";
   const TrainConfig paper = TrainConfig::from_preset("paper");
   const TrainConfig switched = c.with_preset("paper");
   EXPECT_EQ(switched.preset, "paper");
-  EXPECT_EQ(switched.out_dir, "/tmp/my_run");
-  EXPECT_EQ(switched.max_steps, 20);
-  EXPECT_EQ(switched.data_root, "/data/nmr");
-  EXPECT_EQ(switched.classes, c.classes);
-  EXPECT_EQ(switched.image_size, paper.image_size);
-  EXPECT_EQ(switched.batch_objects, paper.batch_objects);
-  EXPECT_DOUBLE_EQ(switched.learning_rate, paper.learning_rate);
-  EXPECT_EQ(switched.decoder_hidden, paper.decoder_hidden);
-}
-
-TEST(Config, SwitchingPresetBackAndForthWithoutEditsGivesThePreset) {
+  EXPECT_EQ(switched.optim.max_steps, 20);
+  EXPECT_EQ(switched.data.root, "/data/nmr");
+  EXPECT_EQ(switched.data.image_size, paper.data.image_size);
   const TrainConfig quick = TrainConfig::from_preset("quick");
   EXPECT_EQ(quick.with_preset("paper").with_preset("quick").to_json(), quick.to_json());
   EXPECT_EQ(quick.with_preset("paper").to_json(), TrainConfig::from_preset("paper").to_json());
   EXPECT_THROW(quick.with_preset("huge"), std::invalid_argument);
+}
+
+TEST(Config, LearningRateSchedule) {
+  OptimConfig o;
+  o.learning_rate = 1e-3;
+  o.lr_decay_step = 10;
+  o.lr_decay = 0.5;
+  EXPECT_DOUBLE_EQ(learning_rate_at(o, 0), 1e-3);
+  EXPECT_DOUBLE_EQ(learning_rate_at(o, 9), 1e-3);
+  EXPECT_DOUBLE_EQ(learning_rate_at(o, 10), 5e-4);
+  EXPECT_DOUBLE_EQ(learning_rate_at(o, 25), 2.5e-4);
 }
 
 }  // namespace

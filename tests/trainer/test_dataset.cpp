@@ -111,3 +111,80 @@ TEST(Dataset, LoadPointcloudUsesPointsAsStored) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DatasetValue, OpenIndexesEverySplitOnceWithEveryProblem) {
+  FakeDataset data;
+  const auto d = dibr::open_dataset(data.dir.str());
+  EXPECT_FALSE(d->builtin_sample);
+  EXPECT_EQ(d->root, fs::absolute(data.dir.path).lexically_normal().string());
+  EXPECT_EQ(d->classes, (std::vector<std::string>{"classA", "classB"}));
+  EXPECT_EQ(d->train.objects.size(), 2u);
+  EXPECT_EQ(d->test.objects.size(), 3u);
+  EXPECT_TRUE(d->usable());
+  EXPECT_EQ(&d->split("test"), &d->test);
+  EXPECT_THROW(d->split("dev"), std::runtime_error);
+  // obj3's missing mask, the ghost object, classB's missing test list, and both classes' missing val lists.
+  size_t expected = d->train.problems.size() + d->val.problems.size() + d->test.problems.size();
+  EXPECT_EQ(d->problems.size(), expected);
+  EXPECT_TRUE(any_problem_mentions(d->test, "ghost"));
+}
+
+TEST(DatasetValue, WithClassesRestrictsWithoutIndexingAgain) {
+  FakeDataset data;
+  const auto d = dibr::open_dataset(data.dir.str());
+  const dibr::Dataset b = d->with_classes({"classB"});
+  EXPECT_EQ(b.classes, (std::vector<std::string>{"classB"}));
+  ASSERT_EQ(b.train.objects.size(), 1u);
+  EXPECT_EQ(b.train.objects[0].object_id, "objB");
+  EXPECT_TRUE(b.test.objects.empty());
+  EXPECT_FALSE(any_problem_mentions(b.test, "ghost")) << "classA's problems are not classB's";
+  EXPECT_EQ(d->with_classes({}).classes, d->classes);
+  try {
+    d->with_classes({"classC"});
+    FAIL() << "an unknown class was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("classC"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("classA, classB"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DatasetValue, NotADatasetIsAClearError) {
+  TempDir dir("dataset_none");
+  EXPECT_THROW(dibr::open_dataset((dir.path / "missing").string()), std::runtime_error);
+  fs::create_directories(dir.path / "empty");
+  try {
+    dibr::open_dataset((dir.path / "empty").string());
+    FAIL() << "a folder without classes was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("softras"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+
+#include "trainer/preview_set.h"
+
+namespace {
+
+TEST(PreviewSet, OneChoiceForTheLiveAndTheCheckpointView) {
+  FakeDataset data;
+  const auto d = dibr::open_dataset(data.dir.str());
+  // No val split: the train objects are the preview source.
+  const dibr::PreviewSet first = dibr::select_preview_set(*d, 1, 16);
+  ASSERT_EQ(first.count(), 1);
+  EXPECT_EQ(first.ids[0], d->train.objects[0].class_id + "/" + d->train.objects[0].object_id);
+  EXPECT_EQ(first.images.sizes(), (std::vector<int64_t>{1, 3, 16, 16}));
+  EXPECT_EQ(first.masks.sizes(), (std::vector<int64_t>{1, 16, 16}));
+  EXPECT_EQ(first.gt_points.sizes(), (std::vector<int64_t>{1, dibr::kPreviewPoints, 3}));
+  const dibr::PreviewSet both = dibr::select_preview_set(*d, 5, 16);
+  EXPECT_EQ(both.count(), 2);
+  // Asked by id (the checkpoint view asks for the live view's objects): those, in that order.
+  const dibr::PreviewSet by_id = dibr::select_preview_set(*d, 1, 16, {both.ids[1], "classA/nope"});
+  ASSERT_EQ(by_id.count(), 1);
+  EXPECT_EQ(by_id.ids[0], both.ids[1]);
+  EXPECT_TRUE(torch::equal(by_id.images[0], both.images[1]));
+}
+
+}  // namespace

@@ -10,7 +10,7 @@
 #include "trainer/eval.h"
 #include "trainer/image_io.h"
 #include "trainer/obj_io.h"
-#include "trainer/trainer.h"
+#include "trainer/training_run.h"
 
 namespace dibr {
 namespace {
@@ -40,19 +40,21 @@ class EvalTest : public ::testing::Test {
     test::write_list(bad / "softras_test.lst", {"broken", "missing_object"});
 
     TrainConfig config = TrainConfig::from_preset("quick");
-    config.data_root = data.string();
-    config.classes = {kGoodClass};
-    config.out_dir = (dir_->path / "run").string();
-    config.device = "cpu";
-    config.image_size = kSize;
-    config.batch_objects = 1;
-    config.views_per_object = 1;
-    config.max_steps = 0;
-    config.preview_count = 0;
-    config.loader_workers = 1;
-    Trainer trainer(config);
-    trainer.run();
-    checkpoint_ = new std::string(trainer.latest_checkpoint_path());
+    config.data.root = data.string();
+    config.data.classes = {kGoodClass};
+    config.run.out_dir = (dir_->path / "run").string();
+    config.system.device = "cpu";
+    config.data.image_size = kSize;
+    config.data.batch_objects = 1;
+    config.data.views_per_object = 1;
+    config.optim.max_steps = 0;
+    config.run.preview_count = 0;
+    config.system.loader_workers = 1;
+    TrainingRun run;
+    run.start(config, open_dataset(config.data.root), false);
+    run.wait();
+    EXPECT_EQ(run.state(), RunState::Finished) << run.error();
+    checkpoint_ = new std::string(run.latest_checkpoint_path());
   }
   static void TearDownTestSuite() {
     delete checkpoint_;
@@ -62,7 +64,7 @@ class EvalTest : public ::testing::Test {
   static EvalOptions options(const std::string& out_name) {
     EvalOptions o;
     o.checkpoint = *checkpoint_;
-    o.data_root = (dir_->path / "data").string();
+    o.dataset = open_dataset((dir_->path / "data").string());
     o.out_dir = (dir_->path / out_name).string();
     return o;
   }
@@ -157,8 +159,9 @@ TEST_F(EvalTest, MissingCheckpointThrowsNamingIt) {
 }
 
 TEST_F(EvalTest, MissingDataFolderThrows) {
+  EXPECT_THROW(open_dataset((dir_->path / "no_such_data").string()), std::runtime_error);
   EvalOptions o = options("eval_nodata");
-  o.data_root = (dir_->path / "no_such_data").string();
+  o.dataset = nullptr;
   EXPECT_THROW(run_eval(o), std::runtime_error);
 }
 

@@ -13,6 +13,7 @@ namespace {
 
 struct ChamferFlags {
   ChamferReportOptions options;
+  std::string data;
   std::string out_prefix;
 };
 
@@ -21,7 +22,7 @@ int run_chamfer_command(ChamferFlags& flags) {
   if (!std::filesystem::is_directory(options.predictions_dir)) {
     throw std::runtime_error("--pred '" + options.predictions_dir + "' is not a folder (expected the --out of `dibr eval`)");
   }
-  options.data_root = resolve_data_root(options.data_root, "chamfer");
+  options.dataset = open_data(flags.data, "chamfer");
   InterruptHandler interrupt;
   options.cancel = &interrupt.flag();
   ProgressLine line(stderr, 50);
@@ -56,7 +57,7 @@ Command add_chamfer_command(CLI::App& parent) {
       "Chamfer distance and F-score (x100 in the table, as in the paper) of the meshes written by `dibr eval` "
       "against the GT point clouds; prints a Markdown table and writes <out>.md, .csv and .json.");
   app->add_option("--pred", o.predictions_dir, "predictions folder (the --out of `dibr eval`)")->required();
-  app->add_option("--data", o.data_root, "NMR dataset root; default: the built-in sample");
+  app->add_option("--data", flags->data, "NMR dataset root; default: the built-in sample");
   app->add_option("--split", o.split, "train, val or test")
       ->check(CLI::IsMember({"train", "val", "test"}))
       ->capture_default_str();

@@ -11,13 +11,13 @@
 #include <stdexcept>
 
 #include "trainer/progress_line.h"
-#include "trainer/sample_maker.h"
 
 namespace dibr::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-struct sigaction g_previous {};
+constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP};
+struct sigaction g_previous[3] {};
 
 void on_sigint(int) {
   if (g_interrupted.exchange(true)) _exit(130);
@@ -32,32 +32,30 @@ InterruptHandler::InterruptHandler() {
   struct sigaction action {};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &g_previous);
+  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &action, &g_previous[i]);
 }
 
-InterruptHandler::~InterruptHandler() { sigaction(SIGINT, &g_previous, nullptr); }
+InterruptHandler::~InterruptHandler() {
+  for (int i = 0; i < 3; ++i) sigaction(kSignals[i], &g_previous[i], nullptr);
+}
 
 const std::atomic<bool>& InterruptHandler::flag() const { return g_interrupted; }
 
-std::string resolve_data_root(const std::string& data_flag, const char* command) {
-  namespace fs = std::filesystem;
-  if (!data_flag.empty()) {
-    if (!fs::is_directory(data_flag)) {
-      throw std::runtime_error(std::string("--data '") + data_flag + "' is not a folder (expected the DVR NMR " +
-                               "layout: <root>/<class>/softras_*.lst; leave --data out to use the built-in sample)");
-    }
-    std::cerr << "dibr " << command << ": data " << data_flag << "\n";
-    return data_flag;
-  }
+std::shared_ptr<const Dataset> open_data(const std::string& data_flag, const char* command) {
   ProgressLine line(stderr, 5);
   bool generated = false;
-  const std::string root = ensure_default_sample([&](int done, int total) {
+  DatasetOpenOptions options;
+  options.progress = [&](int done, int total) {
     generated = true;
     line.update(done, "generating the built-in sample: object " + std::to_string(done) + "/" + std::to_string(total));
-  });
+  };
+  auto dataset = open_dataset(data_flag, options);
   if (generated) line.finish("generated the built-in sample");
-  std::cerr << "dibr " << command << ": data = built-in sample at " << root << " (use --data DIR for the NMR dataset)\n";
-  return root;
+  if (dataset->builtin_sample)
+    std::cerr << "dibr " << command << ": data = built-in sample at " << dataset->root << " (use --data DIR for the NMR dataset)\n";
+  else
+    std::cerr << "dibr " << command << ": data " << dataset->root << "\n";
+  return dataset;
 }
 
 void write_text_file(const std::string& path, const std::string& text) {

@@ -2,14 +2,18 @@
 // Helpers shared by the `dibr` subcommands.
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "trainer/dataset.h"
 
 #include "trainer/progress_line.h"
 
 namespace dibr::cli {
 
-// Ctrl-C handling for long jobs: the first SIGINT sets flag() so the job can stop cleanly (and write what it
+// Ctrl-C (and SIGTERM, SIGHUP: job schedulers, docker stop, a closed terminal) for long jobs: the first signal sets
+// flag() so the job can stop cleanly (and write what it
 // must); a second SIGINT ends the process at once with status 130. The previous handler is restored on exit.
 class InterruptHandler {
  public:
@@ -21,9 +25,9 @@ class InterruptHandler {
   bool requested() const { return flag().load(); }
 };
 
-// --data: an explicit folder must exist (clear error otherwise); empty means the built-in sample, generated on
-// first use with a progress line. Prints which data is used, so the user knows where it lives.
-std::string resolve_data_root(const std::string& data_flag, const char* command);
+// --data: opens the dataset (an explicit folder must be one: clear error otherwise); empty means the built-in
+// sample, generated on first use with a progress line. Prints which data is used, so the user knows where it lives.
+std::shared_ptr<const Dataset> open_data(const std::string& data_flag, const char* command);
 
 // Writes text to path (parent folders created). Throws std::runtime_error naming the file.
 void write_text_file(const std::string& path, const std::string& text);

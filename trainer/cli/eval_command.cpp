@@ -11,8 +11,8 @@
 namespace dibr::cli {
 namespace {
 
-int run_eval_command(EvalOptions options) {
-  options.data_root = resolve_data_root(options.data_root, "eval");
+int run_eval_command(EvalOptions options, const std::string& flags_data) {
+  options.dataset = open_data(flags_data, "eval");
   InterruptHandler interrupt;
   options.cancel = &interrupt.flag();
   ProgressLine line(stderr, 50);
@@ -39,18 +39,20 @@ int run_eval_command(EvalOptions options) {
 Command add_eval_command(CLI::App& parent) {
   struct EvalFlags {
     EvalOptions options;
+    std::string data;
     bool no_png = false;
   };
   auto flags = std::make_shared<EvalFlags>();
   EvalOptions* options = &flags->options;
   CLI::App* app = parent.add_subcommand(
       "eval",
-      "Predict a mesh from view 0 of every object of a split: <out>/<class>/<id>_0.obj (vertex colours) and "
+      "Predict from view 0 of every object of a split: <out>/<class>/<id>_0.obj (vertex colours; .ply for point "
+      "methods) and "
       "<id>_0.png ([input | predicted render | predicted silhouette]). Score them with `dibr chamfer`.");
   app->add_option("--checkpoint", options->checkpoint, "checkpoint (e.g. runs/quick/latest.pt)")
       ->required()
       ->check(CLI::ExistingFile);
-  app->add_option("--data", options->data_root, "NMR dataset root; default: the built-in sample");
+  app->add_option("--data", flags->data, "NMR dataset root; default: the built-in sample");
   app->add_option("--split", options->split, "train, val or test")
       ->check(CLI::IsMember({"train", "val", "test"}))
       ->capture_default_str();
@@ -66,7 +68,7 @@ Command add_eval_command(CLI::App& parent) {
   return {app, [flags] {
             EvalOptions o = flags->options;
             o.write_png = !flags->no_png;
-            return run_eval_command(o);
+            return run_eval_command(o, flags->data);
           }};
 }
 

@@ -1,0 +1,50 @@
+#pragma once
+// The studio's panels: free functions that draw the headless StudioModel with ImGui and call its actions.
+// PanelState holds what only the window has: GL textures and the 3D view, widget state and the UI map.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/folder_browser.h"
+#include "app/image_texture.h"
+#include "app/loss_plot.h"
+#include "app/mesh_viewport.h"
+#include "app/studio_model.h"
+#include "app/ui_map.h"
+
+namespace dibr::studio {
+
+struct KeyPress {
+  int key, mods;
+};
+
+struct PanelState {
+  UiMap ui;  // named control rectangles of this frame (screenshots, --ui-map)
+  MeshViewport viewport;
+  LossPlot loss_plot;
+  FolderBrowser browser;
+  std::vector<ImageTexture> textures;  // 4 per preview object: input, GT, predicted, difference
+  std::map<std::string, std::string> field_text;    // config fields being edited
+  std::map<std::string, std::string> field_synced;  // the config value each field last showed
+  std::map<std::string, std::string> field_error;   // why the last value entered in a field was refused
+  std::vector<KeyPress> pending_keys;
+  bool show_help = false, show_messages = false, quit_requested = false;
+
+  void record(const std::string& name) { ui.record_last_item(name); }
+};
+
+void draw_menu_bar(StudioModel& model, PanelState& panel);
+void draw_dataset_panel(StudioModel& model, PanelState& panel);
+void draw_training_panel(StudioModel& model, PanelState& panel);
+void draw_export_panel(StudioModel& model, PanelState& panel);
+void draw_silhouette_panel(StudioModel& model, PanelState& panel);
+void draw_loss_panel(StudioModel& model, PanelState& panel);
+void draw_viewport_panel(StudioModel& model, PanelState& panel);
+void draw_checkpoint_panel(StudioModel& model, PanelState& panel);
+void draw_status_bar(StudioModel& model, PanelState& panel);
+void draw_help_window(PanelState& panel);
+void draw_messages_window(StudioModel& model, PanelState& panel);
+// Keys queued since the last frame (ignored while a text field is being edited).
+void handle_shortcuts(StudioModel& model, PanelState& panel);
+
+}  // namespace dibr::studio

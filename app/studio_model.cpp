@@ -1,0 +1,492 @@
+#include "app/studio_model.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "app/studio_export.h"
+#include "trainer/checkpoint.h"
+#include "trainer/config_table.h"
+#include "trainer/inference.h"
+#include "trainer/preview_set.h"
+
+namespace fs = std::filesystem;
+
+namespace dibr::studio {
+namespace {
+
+std::string now_hms() {
+  const std::time_t t = std::time(nullptr);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", std::localtime(&t));
+  return buf;
+}
+
+}  // namespace
+
+PreviewData predict_checkpoint_preview(const std::string& checkpoint_path, const Dataset& dataset,
+                                       const std::vector<std::string>& ids, int count, JobControl& control) {
+  control.progress(0, 3);
+  InferenceModel model(checkpoint_path, "cpu");
+  control.progress(1, 3);
+  const Dataset data = dataset.with_classes(model.config().data.classes);
+  const PreviewSet set = select_preview_set(data, std::max(count, 1), model.config().data.image_size, ids);
+  if (set.count() == 0) throw std::runtime_error("no preview objects in " + data.describe() + " (val and train are empty)");
+  if (control.cancel) throw std::runtime_error("cancelled");
+  control.progress(2, 3);
+  const InferenceResult r = model.predict(set.images, set.world_mats, set.focals);
+  PreviewData p;
+  p.from_checkpoint = true;
+  p.checkpoint_path = checkpoint_path;
+  p.step = model.step();
+  p.method = model.method().name;
+  p.loss_names = model.method().loss_terms;
+  p.preview_ids = set.ids;
+  p.images = set.images;
+  p.gt_masks = set.masks;
+  p.prediction = r.prediction;
+  p.silhouettes = r.silhouettes.defined() ? r.silhouettes : torch::zeros_like(set.masks);
+  p.renders = r.renders;
+  p.gt_points = set.gt_points;
+  control.progress(3, 3);
+  return p;
+}
+
+at::Tensor silhouette_diff_image(const at::Tensor& predicted, const at::Tensor& gt) {
+  TORCH_CHECK(predicted.dim() == 2 && predicted.sizes() == gt.sizes(),
+              "silhouette_diff_image: predicted and gt must be (S,S) of the same size, got ", predicted.sizes(), " and ",
+              gt.sizes());
+  const at::Tensor p = predicted.to(torch::kFloat).clamp(0, 1);
+  const at::Tensor g = gt.to(p.device(), torch::kFloat).clamp(0, 1);
+  return torch::stack({p, g, torch::minimum(p, g)});
+}
+
+StudioModel::StudioModel(StudioOptions options, const std::string& recent_file)
+    : options_(std::move(options)), recent_(recent_file) {
+  if (!recent_file.empty()) guarded("recent folders", [&] { recent_.load(); });
+  config_ = options_.config;
+  class_choice_ = config_.data.classes;
+  open_dataset(config_.data.root);
+  if (options_.autostart) start_or_resume_training();
+}
+
+StudioModel::~StudioModel() { shutdown(); }
+
+void StudioModel::shutdown() {
+  run_.stop();
+  run_.wait();
+  dataset_job_.cancel_and_join();
+  checkpoint_job_.cancel_and_join();
+  eval_job_.cancel_and_join();
+  chamfer_job_.cancel_and_join();
+}
+
+void StudioModel::info(const std::string& text) {
+  messages_.push_back({false, text, now_hms()});
+  std::printf("dibr-studio: %s\n", text.c_str());
+  std::fflush(stdout);
+}
+
+void StudioModel::error(const std::string& text) {
+  messages_.push_back({true, text, now_hms()});
+  std::fprintf(stderr, "dibr-studio: error: %s\n", text.c_str());
+}
+
+size_t StudioModel::error_count() const {
+  size_t n = 0;
+  for (const auto& m : messages_) n += m.error;
+  return n;
+}
+
+// ---- dataset --------------------------------------------------------------------------------------
+
+void StudioModel::open_dataset(const std::string& root) {
+  if (dataset_job_.running()) {
+    error("a dataset is still being checked; try again when it is done");
+    return;
+  }
+  std::error_code ec;
+  if (!root.empty() && !fs::is_directory(root, ec)) {
+    data_root_input_ = root;
+    error("dataset: '" + root + "' is not a folder");
+    return;
+  }
+  // The dataset in use stays until the new one has passed the check.
+  checking_root_ = root.empty() ? std::string() : fs::absolute(root, ec).lexically_normal().string();
+  if (checking_root_.size() > 1 && checking_root_.back() == '/') checking_root_.pop_back();
+  data_root_input_ = checking_root_;
+  dataset_job_.start([root = checking_root_](JobControl& control) {
+    DatasetOpenOptions o;
+    o.progress = [&control](int d, int t) { control.progress(d, t); };
+    return open_dataset(root, o);
+  });
+}
+
+void StudioModel::on_drop(const std::vector<std::string>& paths) {
+  if (paths.empty()) return;
+  std::error_code ec;
+  if (fs::is_directory(paths.front(), ec)) open_dataset(paths.front());
+  else error("dropped '" + paths.front() + "' is not a folder: drop a dataset folder onto the window");
+}
+
+std::vector<ClassCounts> StudioModel::class_counts() const {
+  std::vector<ClassCounts> counts;
+  if (!dataset_) return counts;
+  for (const auto& c : dataset_->classes) counts.push_back({c});
+  auto add = [&](const DatasetIndex& index, int ClassCounts::*field) {
+    for (const auto& o : index.objects)
+      for (auto& c : counts)
+        if (c.class_id == o.class_id) ++(c.*field);
+  };
+  add(dataset_->train, &ClassCounts::train);
+  add(dataset_->val, &ClassCounts::val);
+  add(dataset_->test, &ClassCounts::test);
+  return counts;
+}
+
+void StudioModel::set_class_enabled(const std::string& class_id, bool enabled) {
+  if (!dataset_ || training_active()) return;
+  if (class_choice_.empty()) class_choice_ = dataset_->classes;
+  if (enabled) class_choice_.push_back(class_id);
+  else class_choice_.erase(std::remove(class_choice_.begin(), class_choice_.end(), class_id), class_choice_.end());
+  std::sort(class_choice_.begin(), class_choice_.end());
+  class_choice_.erase(std::unique(class_choice_.begin(), class_choice_.end()), class_choice_.end());
+  if (class_choice_.size() == dataset_->classes.size()) class_choice_.clear();  // all = no filter
+}
+
+void StudioModel::poll_dataset() {
+  if (auto r = dataset_job_.take_result()) {
+    dataset_ = std::move(*r);
+    info("dataset " + dataset_->root + ": " + std::to_string(dataset_->classes.size()) + " classes" +
+         (dataset_->problems.empty() ? "" : ", " + std::to_string(dataset_->problems.size()) + " problem(s)"));
+    if (!dataset_->builtin_sample && !recent_.file().empty()) guarded("recent folders", [&] { recent_.add(dataset_->root); });
+    // Ticked classes that this dataset lacks are dropped; none left means all.
+    std::vector<std::string> kept;
+    for (const auto& c : dataset_->classes)
+      if (std::find(class_choice_.begin(), class_choice_.end(), c) != class_choice_.end()) kept.push_back(c);
+    class_choice_ = kept.size() == dataset_->classes.size() ? std::vector<std::string>{} : kept;
+    if (std::exchange(start_when_dataset_ready_, false)) start_or_resume_training();
+  }
+  if (auto e = dataset_job_.take_error(); !e.empty()) {
+    const std::string kept = !dataset_ ? std::string("no dataset is open") : "still using " + dataset_->describe();
+    error(e + " (" + kept + ")");
+    data_root_input_ = dataset_ && !dataset_->builtin_sample ? dataset_->root : std::string();
+    if (std::exchange(start_when_dataset_ready_, false)) error("training not started: the dataset check failed");
+  }
+}
+
+// ---- config ---------------------------------------------------------------------------------------
+
+void StudioModel::reapply_given_fields() {
+  for (const auto& key : options_.given_keys) {
+    const FieldSpec* f = find_field(key);
+    if (f) set_field_text(*f, config_, field_text(*f, options_.config));
+  }
+}
+
+// Values edited in the panel survive through with_preset; flags survive even when they equal a preset's.
+void StudioModel::apply_preset(const std::string& preset) {
+  guarded("preset", [&] {
+    config_ = config_.with_preset(preset);
+    reapply_given_fields();
+  });
+}
+
+std::string StudioModel::set_field(const std::string& key, const std::string& text) {
+  const FieldSpec* f = find_field(key);
+  if (!f) {
+    error("no setting named '" + key + "'");
+    return "unknown setting";
+  }
+  if (training_active()) return "cannot change settings while training";
+  try {
+    TrainConfig next = config_;
+    set_field_text(*f, next, text);
+    config_ = next;
+    if (f->key() == "data.classes") class_choice_ = config_.data.classes;
+    return "";
+  } catch (const std::invalid_argument& e) {
+    error(e.what());
+    return e.what();
+  }
+}
+
+// ---- training -------------------------------------------------------------------------------------
+
+void StudioModel::start_or_resume_training() {
+  guarded("training", [&] {
+    if (run_.state() == RunState::Paused) {
+      run_.resume();
+      info("training resumed");
+      return;
+    }
+    if (run_.active()) return;
+    if (dataset_job_.running()) {
+      start_when_dataset_ready_ = true;
+      info("training starts when the dataset check is done");
+      return;
+    }
+    if (!dataset_) throw std::runtime_error("no dataset is open: open a dataset folder or the built-in sample first");
+    if (!dataset_->usable()) throw std::runtime_error(dataset_->describe() + " has no training objects");
+    TrainConfig config = config_;
+    config.data.classes = class_choice_;
+    config.data.root = dataset_->builtin_sample ? std::string() : dataset_->root;
+    validate(config);
+    fs::create_directories(config.run.out_dir);
+    const bool resume = !resume_checkpoint(config.run.out_dir).empty();
+    history_.clear();
+    last_losses_.reset();
+    steps_per_second_ = 0;
+    run_.start(config, dataset_, resume);
+    run_started_ = true;
+    failure_reported_ = false;
+    info(std::string(resume ? "resuming training from " : "starting training in ") + config.run.out_dir);
+  });
+}
+
+void StudioModel::toggle_pause() {
+  if (run_.state() == RunState::Running) {
+    run_.pause(/*wait=*/false);
+    info("training paused");
+  } else if (run_.state() == RunState::Paused) {
+    run_.resume();
+    info("training resumed");
+  }
+}
+
+void StudioModel::stop_training() {
+  if (!run_.active() || run_.state() == RunState::Stopping) return;
+  run_.stop();
+  info("stopping training (writing latest.pt)");
+}
+
+void StudioModel::poll_run() {
+  if (!run_started_) return;
+  const RunState state = run_.state();
+  auto fresh = run_.loss_history_since(history_.size());
+  if (!fresh.empty() && !history_.empty() && fresh.front().step <= history_.back().step) history_.clear();
+  if (history_.empty() && !fresh.empty()) loss_names_ = run_.loss_names();
+  history_.insert(history_.end(), fresh.begin(), fresh.end());
+  if (!fresh.empty() && history_.size() >= 2) {
+    // it/s over the last ~20 logged steps (the snapshot's rate is only as fresh as the snapshot).
+    const LossRecord& last = history_.back();
+    const LossRecord& first = history_[history_.size() - std::min<size_t>(history_.size(), 21)];
+    if (last.seconds > first.seconds) steps_per_second_ = (last.step - first.step) / (last.seconds - first.seconds);
+  }
+  if (!history_.empty()) last_losses_ = history_.back().losses;
+  if (auto snap = run_.latest_snapshot(); snap && snap->step != live_.step) live_ = *snap;
+  if (state == RunState::Failed && !failure_reported_) {
+    failure_reported_ = true;
+    error("training failed: " + run_.error());
+  }
+  if (state != seen_state_) {
+    if (state == RunState::Stopped) info("stopped at step " + std::to_string(run_.step()) + ", latest.pt written");
+    if (state == RunState::Finished) info("finished at step " + std::to_string(run_.step()) + ", latest.pt written");
+    seen_state_ = state;
+  }
+}
+
+// ---- checkpoints ----------------------------------------------------------------------------------
+
+void StudioModel::rescan_checkpoints() {
+  last_checkpoint_scan_ = std::chrono::steady_clock::now();
+  const std::string current = checkpoint_index_ >= 0 && checkpoint_index_ < static_cast<int>(checkpoints_.size())
+                                  ? checkpoints_[checkpoint_index_].path
+                                  : std::string();
+  try {
+    checkpoints_ = list_checkpoints(out_dir());
+  } catch (const std::exception&) {
+    checkpoints_.clear();
+  }
+  checkpoint_index_ = -1;
+  for (size_t i = 0; i < checkpoints_.size(); ++i)
+    if (checkpoints_[i].path == current) checkpoint_index_ = static_cast<int>(i);
+}
+
+void StudioModel::select_checkpoint(int index) {
+  if (checkpoints_.empty()) return;
+  index = std::clamp(index, 0, static_cast<int>(checkpoints_.size()) - 1);
+  checkpoint_index_ = index;
+  show_checkpoint_ = true;
+  pending_checkpoint_ = checkpoints_[index].path;
+}
+
+void StudioModel::step_checkpoint(int delta) {
+  if (checkpoints_.empty()) {
+    error("no checkpoint in " + out_dir() + " yet");
+    return;
+  }
+  select_checkpoint(checkpoint_index_ < 0 ? static_cast<int>(checkpoints_.size()) - 1 : checkpoint_index_ + delta);
+}
+
+void StudioModel::toggle_checkpoint_view() {
+  if (show_checkpoint_) go_live();
+  else step_checkpoint(0);
+}
+
+void StudioModel::go_live() {
+  show_checkpoint_ = false;
+  pending_checkpoint_.clear();
+}
+
+void StudioModel::select_object(int index) {
+  selected_object_ = std::clamp(index, 0, std::max(shown_preview().count() - 1, 0));
+}
+
+void StudioModel::poll_checkpoints() {
+  if (std::chrono::steady_clock::now() - last_checkpoint_scan_ > std::chrono::seconds(1)) rescan_checkpoints();
+  // Latest request wins: a scrub while a checkpoint loads is queued, intermediate ones are dropped.
+  if (!pending_checkpoint_.empty() && !checkpoint_job_.running()) {
+    const std::string path = std::exchange(pending_checkpoint_, std::string());
+    if (!(checkpoint_preview_.checkpoint_path == path && checkpoint_preview_.step >= 0)) {
+      if (!dataset_) {
+        error("checkpoint: no dataset is open to preview it on");
+      } else {
+        checkpoint_job_.start([path, dataset = dataset_, ids = live_.preview_ids, count = config_.run.preview_count](JobControl& c) {
+          return predict_checkpoint_preview(path, *dataset, ids, count, c);
+        });
+      }
+    }
+  }
+  if (auto r = checkpoint_job_.take_result()) checkpoint_preview_ = std::move(*r);
+  if (auto e = checkpoint_job_.take_error(); !e.empty()) error("checkpoint: " + e);
+}
+
+// ---- exports --------------------------------------------------------------------------------------
+
+void StudioModel::export_shown() {
+  guarded("export", [&] {
+    const PreviewData& p = shown_preview();
+    if (p.count() == 0 || p.prediction.count() == 0) throw std::runtime_error("there is no prediction to export yet");
+    const int i = std::clamp(selected_object_, 0, p.count() - 1);
+    const char* ext = export_extension(p.prediction.kind);
+    std::string path = export_path_;
+    if (path.empty()) {
+      path = (fs::path(out_dir()) / "exports" /
+              (file_safe(p.preview_ids[i]) + (p.from_checkpoint ? "_checkpoint" : "_live") + "_step" + std::to_string(p.step) + ext))
+                 .string();
+    }
+    const fs::path parent = fs::path(path).parent_path();
+    if (!parent.empty()) fs::create_directories(parent);
+    path = unique_path(path);
+    write_prediction(p.prediction, i, path);
+    info("wrote " + path);
+  });
+}
+
+void StudioModel::start_batch_export() {
+  if (eval_job_.running()) return;
+  guarded("batch export", [&] {
+    rescan_checkpoints();
+    if (checkpoints_.empty()) throw std::runtime_error("no checkpoint in " + out_dir() + " yet");
+    if (!dataset_) throw std::runtime_error("no dataset is open");
+    const CheckpointInfo& ckpt = show_checkpoint_ && checkpoint_index_ >= 0 ? checkpoints_[checkpoint_index_] : checkpoints_.back();
+    EvalOptions o;
+    o.checkpoint = ckpt.path;
+    o.dataset = dataset_;
+    o.classes = class_choice_;
+    o.split = "test";
+    eval_out_ = unique_path((fs::path(out_dir()) / ("eval_step" + std::to_string(ckpt.step))).string());
+    o.out_dir = eval_out_;
+    eval_job_.start([o](JobControl& control) mutable {
+      o.progress = [&control](int done, int total) { control.progress(done, total); };
+      o.cancel = &control.cancel;
+      return run_eval(o);
+    });
+    info("batch export of the test split with step " + std::to_string(ckpt.step) + " into " + eval_out_);
+  });
+}
+
+void StudioModel::cancel_batch_export() { eval_job_.cancel(); }
+
+void StudioModel::start_chamfer_report() {
+  if (chamfer_job_.running()) return;
+  guarded("chamfer report", [&] {
+    std::error_code ec;
+    if (chamfer_pred_dir_.empty() || !fs::is_directory(chamfer_pred_dir_, ec))
+      throw std::runtime_error("'" + chamfer_pred_dir_ + "' is not a folder of predictions (run a batch export first)");
+    if (!dataset_) throw std::runtime_error("no dataset is open");
+    ChamferReportOptions o;
+    o.predictions_dir = chamfer_pred_dir_;
+    o.dataset = dataset_;
+    o.split = "test";
+    chamfer_report_.reset();
+    chamfer_job_.start([o](JobControl& control) mutable {
+      o.progress = [&control](int done, int total) { control.progress(done, total); };
+      o.cancel = &control.cancel;
+      return run_chamfer_report(o);
+    });
+  });
+}
+
+void StudioModel::cancel_chamfer_report() { chamfer_job_.cancel(); }
+
+void StudioModel::poll_exports() {
+  if (auto r = eval_job_.take_result()) {
+    info("batch export: " + std::to_string(r->written) + "/" + std::to_string(r->total) + " objects written to " + eval_out_ +
+         (r->cancelled ? " (cancelled)" : ""));
+    for (const auto& p : r->problems) error("batch export: " + p);
+    chamfer_pred_dir_ = eval_out_;
+  }
+  if (auto e = eval_job_.take_error(); !e.empty()) error("batch export: " + e);
+  if (auto r = chamfer_job_.take_result()) {
+    chamfer_report_ = std::move(*r);
+    guarded("chamfer report", [&] {
+      chamfer_saved_prefix_ = unique_prefix((fs::path(chamfer_pred_dir_) / "chamfer").string(), {".md", ".csv", ".json"});
+      chamfer_report_->save(chamfer_saved_prefix_);
+      info("chamfer report saved as " + chamfer_saved_prefix_ + ".csv/.json/.md");
+    });
+    for (const auto& p : chamfer_report_->problems) error("chamfer: " + p);
+  }
+  if (auto e = chamfer_job_.take_error(); !e.empty()) error("chamfer report: " + e);
+}
+
+// ---- polling and state ----------------------------------------------------------------------------
+
+void StudioModel::poll() {
+  guarded("dataset", [&] { poll_dataset(); });
+  guarded("training", [&] { poll_run(); });
+  guarded("checkpoints", [&] { poll_checkpoints(); });
+  guarded("export", [&] { poll_exports(); });
+  select_object(selected_object_);
+}
+
+std::string StudioModel::window_title() const {
+  std::string title = "DIB-R Studio - ";
+  if (run_started_) title += std::string(to_string(run_.state())) + " step " + std::to_string(run_.step());
+  else title += "idle";
+  return title + " - view: " + shown_preview().label();
+}
+
+nlohmann::json StudioModel::state_json() const {
+  nlohmann::json dataset = nullptr;
+  if (dataset_) {
+    dataset = {{"root", dataset_->root},
+               {"builtin_sample", dataset_->builtin_sample},
+               {"classes", dataset_->classes.size()},
+               {"splits", {{"train", dataset_->train.objects.size()}, {"val", dataset_->val.objects.size()}, {"test", dataset_->test.objects.size()}}},
+               {"usable", dataset_->usable()},
+               {"problems", dataset_->problems.size()}};
+  }
+  nlohmann::json chamfer = nullptr;
+  if (chamfer_report_) chamfer = {{"saved_as", chamfer_saved_prefix_}, {"mean_x100", chamfer_report_->mean_of_class_means * 100}};
+  return {{"title", window_title()},
+          {"dataset", dataset},
+          {"dataset_checking", dataset_job_.running() ? nlohmann::json(checking_root_) : nlohmann::json(nullptr)},
+          {"config", nlohmann::json::parse(config_.to_json())},
+          {"run", {{"state", to_string(run_.state())}, {"step", run_.step()}, {"loss_rows", history_.size()}}},
+          {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()}}},
+          {"checkpoints", checkpoints_.size()},
+          {"showing", shown_preview().label()},
+          {"predictions_dir", chamfer_pred_dir_},
+          {"selected_object", selected_object_},
+          {"chamfer_report", chamfer},
+          {"messages", messages_.size()},
+          {"errors", error_count()},
+          {"last_message", messages_.empty() ? std::string() : messages_.back().text}};
+}
+
+}  // namespace dibr::studio

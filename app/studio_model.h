@@ -1,0 +1,195 @@
+#pragma once
+// The studio without a window: all its state, its actions and the polling of its background jobs (dataset check,
+// training run, checkpoint preview, batch export, chamfer report). No ImGui, GLFW or GL: the panels
+// (app/panels.h) draw it and call its actions, and tests/app/test_studio_model.cpp drives it with no display.
+// Everything here runs on the UI thread; the jobs and the run work on their own threads and are polled by poll().
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/recent_folders.h"
+#include "app/studio_job.h"
+#include "app/studio_options.h"
+#include "trainer/chamfer_report.h"
+#include "trainer/config.h"
+#include "trainer/dataset.h"
+#include "trainer/eval.h"
+#include "trainer/training_run.h"
+#include "trainer/training_types.h"
+
+namespace dibr::studio {
+
+struct Message {
+  bool error = false;
+  std::string text;
+  std::string time;  // HH:MM:SS
+};
+
+// Objects per split and per class of the open dataset (the Dataset panel's table).
+struct ClassCounts {
+  std::string class_id;
+  int train = 0, val = 0, test = 0;
+};
+
+// What the silhouette and 3D views show: the live training snapshot or a checkpoint's predictions on the same
+// preview set (preview_set.h).
+using PreviewData = TrainingSnapshot;
+
+// Predicts the preview set with a checkpoint on its own InferenceModel (CPU). ids: the objects to show (the live
+// set's, so both views agree); empty: select_preview_set's choice.
+PreviewData predict_checkpoint_preview(const std::string& checkpoint_path, const Dataset& dataset,
+                                       const std::vector<std::string>& ids, int count, JobControl& control);
+
+class StudioModel {
+ public:
+  // recent_file: the recent-folders list ("" = none kept). Opens options.config.data.root (the built-in sample
+  // when empty) and starts training when options.autostart.
+  StudioModel(StudioOptions options, const std::string& recent_file);
+  ~StudioModel();
+  StudioModel(const StudioModel&) = delete;
+  StudioModel& operator=(const StudioModel&) = delete;
+
+  // Once per frame: takes finished jobs' results, follows the run, rescans checkpoints every second.
+  void poll();
+  // Stops training (latest.pt is written) and waits for every worker.
+  void shutdown();
+
+  // ---- actions (menus, buttons, shortcuts and tests all go through these) ----
+  void open_dataset(const std::string& root);  // "" = the built-in sample
+  void on_drop(const std::vector<std::string>& paths);
+  void set_class_enabled(const std::string& class_id, bool enabled);
+  void apply_preset(const std::string& preset);
+  // Sets a config field from text; a bad value is refused with its name and bounds (returned and logged).
+  std::string set_field(const std::string& key, const std::string& text);
+  void start_or_resume_training();
+  void toggle_pause();
+  void stop_training();
+  void select_checkpoint(int index);
+  void step_checkpoint(int delta);
+  void toggle_checkpoint_view();
+  void go_live();
+  void select_object(int index);
+  void export_shown();  // the shown object's prediction (OBJ or PLY) to export_path() or an automatic name
+  void start_batch_export();
+  void cancel_batch_export();
+  void start_chamfer_report();
+  void cancel_chamfer_report();
+  void request_screenshot() { screenshot_requested_ = true; }
+  bool take_screenshot_request() { return std::exchange(screenshot_requested_, false); }
+  void clear_messages() { messages_.clear(); }
+  void rescan_checkpoints();
+
+  // ---- state ----
+  const StudioOptions& options() const { return options_; }
+  const TrainConfig& config() const { return config_; }
+  const std::shared_ptr<const Dataset>& dataset() const { return dataset_; }
+  std::vector<ClassCounts> class_counts() const;
+  bool dataset_checking() const { return dataset_job_.running(); }
+  const std::string& checking_root() const { return checking_root_; }
+  float dataset_progress() const { return dataset_job_.progress(); }
+  const std::vector<std::string>& class_choice() const { return class_choice_; }  // empty = all
+  const RecentFolders& recent() const { return recent_; }
+
+  const TrainingRun& run() const { return run_; }
+  RunState run_state() const { return run_.state(); }
+  bool training_active() const { return run_.active(); }
+  bool run_started() const { return run_started_; }
+  double steps_per_second() const { return steps_per_second_; }
+  const std::optional<LossTerms>& last_losses() const { return last_losses_; }
+  const std::vector<LossRecord>& loss_history() const { return history_; }
+  const std::vector<std::string>& loss_names() const { return loss_names_; }
+
+  const PreviewData& shown_preview() const { return show_checkpoint_ ? checkpoint_preview_ : live_; }
+  bool showing_checkpoint() const { return show_checkpoint_; }
+  bool checkpoint_loading() const { return checkpoint_job_.running() || !pending_checkpoint_.empty(); }
+  int selected_object() const { return selected_object_; }
+  const std::vector<CheckpointInfo>& checkpoints() const { return checkpoints_; }
+  int checkpoint_index() const { return checkpoint_index_; }
+  std::string out_dir() const { return config_.run.out_dir; }
+
+  const Job<EvalSummary>& batch_export_job() const { return eval_job_; }
+  const Job<ChamferReport>& chamfer_job() const { return chamfer_job_; }
+  const std::optional<ChamferReport>& chamfer_report() const { return chamfer_report_; }
+  const std::string& chamfer_saved_prefix() const { return chamfer_saved_prefix_; }
+
+  const std::vector<Message>& messages() const { return messages_; }
+  size_t error_count() const;
+  std::string window_title() const;
+  // The model's part of the --ui-map state (the window adds its view and frame figures).
+  nlohmann::json state_json() const;
+
+  // Text fields the panels edit in place.
+  std::string& data_root_input() { return data_root_input_; }
+  std::string& export_path() { return export_path_; }
+  std::string& predictions_dir() { return chamfer_pred_dir_; }
+
+  void info(const std::string& text);
+  void error(const std::string& text);
+
+ private:
+  template <typename F>
+  void guarded(const char* what, F&& action) {
+    try {
+      action();
+    } catch (const std::exception& e) {
+      error(std::string(what) + ": " + e.what());
+    }
+  }
+  void poll_dataset();
+  void poll_run();
+  void poll_checkpoints();
+  void poll_exports();
+  void reapply_given_fields();
+
+  StudioOptions options_;
+
+  std::string checking_root_;
+  bool start_when_dataset_ready_ = false;
+  std::string data_root_input_;
+  Job<std::shared_ptr<const Dataset>> dataset_job_;
+  std::shared_ptr<const Dataset> dataset_;
+  RecentFolders recent_;
+
+  TrainConfig config_;
+  std::vector<std::string> class_choice_;
+  TrainingRun run_;
+  bool run_started_ = false;
+  std::vector<LossRecord> history_;
+  std::vector<std::string> loss_names_;
+  double steps_per_second_ = 0;
+  std::optional<LossTerms> last_losses_;
+  bool failure_reported_ = false;
+  RunState seen_state_ = RunState::Idle;
+
+  PreviewData live_, checkpoint_preview_;
+  bool show_checkpoint_ = false;
+  int selected_object_ = 0;
+
+  std::vector<CheckpointInfo> checkpoints_;
+  std::chrono::steady_clock::time_point last_checkpoint_scan_{};
+  int checkpoint_index_ = -1;
+  std::string pending_checkpoint_;
+  Job<PreviewData> checkpoint_job_;
+
+  std::string export_path_;
+  Job<EvalSummary> eval_job_;
+  std::string eval_out_;
+  std::string chamfer_pred_dir_;
+  Job<ChamferReport> chamfer_job_;
+  std::optional<ChamferReport> chamfer_report_;
+  std::string chamfer_saved_prefix_;
+
+  bool screenshot_requested_ = false;
+  std::vector<Message> messages_;
+};
+
+// (3,S,S) comparison of a predicted and a GT silhouette, both (S,S) in [0,1]: red = predicted only,
+// green = GT only, white = both, black = neither.
+at::Tensor silhouette_diff_image(const at::Tensor& predicted, const at::Tensor& gt);
+
+}  // namespace dibr::studio

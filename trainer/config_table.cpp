@@ -1,0 +1,257 @@
+#include "trainer/config_table.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <stdexcept>
+
+#include "render/rasterize.h"
+
+namespace dibr {
+namespace {
+
+constexpr double kMaxSteps = 1e12;
+constexpr double kMaxSeed = 9007199254740991.0;  // 2^53 - 1: survives JSON numbers and the studio's fields
+
+template <typename Group, typename T>
+FieldRef member(TrainConfig& c, Group TrainConfig::*group, T Group::*field) {
+  return &((c.*group).*field);
+}
+
+#define DIBR_REF(group, field) [](TrainConfig& c) -> FieldRef { return member(c, &TrainConfig::group, &decltype(TrainConfig::group)::field); }
+
+std::vector<FieldSpec> make_table() {
+  using S = FieldSection;
+  std::vector<FieldSpec> t;
+  auto add = [&](FieldSpec f) { t.push_back(std::move(f)); };
+  // data
+  add({"data", "root", "--data", "dataset", "NMR dataset root (<root>/<class>/softras_train.lst ...); empty: the built-in sample",
+       0, 0, {}, S::Basic, "data_root", DIBR_REF(data, root)});
+  add({"data", "classes", "--classes", "classes", "comma-separated class ids (empty: all)", 0, 0, {}, S::Basic, "classes",
+       DIBR_REF(data, classes)});
+  add({"data", "image_size", "--size", "image size", "input and render resolution (pixels)", 16, 1024, {}, S::Basic,
+       "image_size", DIBR_REF(data, image_size)});
+  add({"data", "batch_objects", "--batch", "batch objects", "objects per batch", 1, 1024, {}, S::Basic, "batch_objects",
+       DIBR_REF(data, batch_objects)});
+  add({"data", "views_per_object", "--views", "views per object", "random views per object in a batch", 1, 24, {},
+       S::Advanced, "views_per_object", DIBR_REF(data, views_per_object)});
+  // model
+  add({"model", "method", "--method", "method", "reconstruction method (dibr)", 0, 0, {}, S::Advanced, nullptr,
+       DIBR_REF(model, method)});
+  add({"model", "decoder_hidden", "--decoder-hidden", "decoder width", "width of the mesh decoder (256 in the reference)",
+       8, 4096, {}, S::Advanced, "decoder_hidden", DIBR_REF(model, decoder_hidden)});
+  add({"model", "pretrained_encoder", "--pretrained-encoder", "pretrained encoder",
+       "file with ResNet-18 encoder weights (optional)", 0, 0, {}, S::Advanced, "pretrained_encoder",
+       DIBR_REF(model, pretrained_encoder)});
+  // optim
+  add({"optim", "learning_rate", "--lr", "learning rate", "Adam learning rate", 1e-10, 1, {}, S::Basic, "learning_rate",
+       DIBR_REF(optim, learning_rate)});
+  add({"optim", "lr_decay_step", "--lr-decay-step", "lr decay step", "multiply the lr by --lr-decay this often (steps)", 1,
+       kMaxSteps, {}, S::Advanced, "lr_decay_step", DIBR_REF(optim, lr_decay_step)});
+  add({"optim", "lr_decay", "--lr-decay", "lr decay", "lr factor every --lr-decay-step steps", 1e-6, 1, {}, S::Advanced,
+       "lr_decay", DIBR_REF(optim, lr_decay)});
+  add({"optim", "max_steps", "--max-steps", "max steps", "stop at this step (0 writes an untrained step-0 checkpoint)", 0,
+       kMaxSteps, {}, S::Basic, "max_steps", DIBR_REF(optim, max_steps)});
+  // loss
+  add({"loss", "color", "--weight-color", "colour weight", "weight of the masked colour (L1) loss", 0, 1e6, {}, S::Advanced,
+       "weight_color", DIBR_REF(loss, color)});
+  add({"loss", "iou", "--weight-iou", "IoU weight", "weight of the silhouette IoU loss", 0, 1e6, {}, S::Advanced,
+       "weight_iou", DIBR_REF(loss, iou)});
+  add({"loss", "laplacian", "--weight-laplacian", "Laplacian weight", "weight of the Laplacian loss", 0, 1e6, {},
+       S::Advanced, "weight_laplacian", DIBR_REF(loss, laplacian)});
+  add({"loss", "flatten", "--weight-flatten", "flatten weight", "weight of the flatten loss", 0, 1e6, {}, S::Advanced,
+       "weight_flatten", DIBR_REF(loss, flatten)});
+  // raster
+  add({"raster", "sigmainv", "--sigmainv", "sigmainv", "soft silhouette sharpness (1/NDC^2)", 1, 1e8, {}, S::Advanced,
+       "sigmainv", DIBR_REF(raster, sigmainv)});
+  add({"raster", "boxlen", "--boxlen", "boxlen", "NDC margin of the soft-silhouette face boxes", 0, 2, {}, S::Advanced,
+       "boxlen", DIBR_REF(raster, boxlen)});
+  add({"raster", "knum", "--knum", "knum", "faces per pixel in the soft silhouette", 1, kRasterMaxKnum, {}, S::Advanced,
+       "knum", DIBR_REF(raster, knum)});
+  // run
+  add({"run", "out_dir", "--out", "out folder", "run folder: checkpoints, metrics.csv, config.json", 0, 0, {}, S::Basic,
+       "out_dir", DIBR_REF(run, out_dir)});
+  add({"run", "checkpoint_every", "--checkpoint-every", "checkpoint every", "rewrite latest.pt this often (steps)", 1,
+       kMaxSteps, {}, S::Basic, "checkpoint_every", DIBR_REF(run, checkpoint_every)});
+  add({"run", "keep_every", "--keep-every", "keep every", "keep step_<N>.pt this often (0 = never)", 0, kMaxSteps, {},
+       S::Advanced, "keep_every", DIBR_REF(run, keep_every)});
+  add({"run", "snapshot_every", "--snapshot-every", "snapshot every", "preview snapshot interval for the studio (steps)", 1,
+       kMaxSteps, {}, S::Advanced, "snapshot_every", DIBR_REF(run, snapshot_every)});
+  add({"run", "preview_count", "--preview-count", "preview objects", "preview objects (val split)", 0, 64, {}, S::Advanced,
+       "preview_count", DIBR_REF(run, preview_count)});
+  // system
+  add({"system", "device", "--device", "device", "auto, cpu, cuda or cuda:N", 0, 0, {}, S::Advanced, "device",
+       DIBR_REF(system, device)});
+  add({"system", "loader_workers", "--workers", "loader workers", "batch loader threads", 1, 64, {}, S::Advanced,
+       "loader_workers", DIBR_REF(system, loader_workers)});
+  add({"system", "num_threads", "--threads", "threads", "LibTorch intra-op threads (0 = default)", 0, 256, {}, S::Advanced,
+       "num_threads", DIBR_REF(system, num_threads)});
+  add({"system", "seed", "--seed", "seed", "random seed", 0, kMaxSeed, {}, S::Advanced, "seed", DIBR_REF(system, seed)});
+  return t;
+}
+
+#undef DIBR_REF
+
+std::string number_text(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+std::string describe(const FieldSpec& f) { return f.key() + " (" + f.flag + ")"; }
+
+[[noreturn]] void refuse(const FieldSpec& f, const std::string& text, const std::string& what) {
+  throw std::invalid_argument(describe(f) + " " + what + ", got '" + text + "'");
+}
+
+std::string trim(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+double parse_number(const FieldSpec& f, const std::string& raw) {
+  const std::string text = trim(raw);
+  const std::string expected = std::string("must be ") + (f.integral() ? "an integer" : "a number") + " in " + bounds_text(f);
+  if (text.empty()) refuse(f, raw, expected);
+  errno = 0;
+  char* end = nullptr;
+  double value;
+  if (f.integral()) {
+    const long long v = std::strtoll(text.c_str(), &end, 10);
+    if (*end != '\0' || errno == ERANGE) refuse(f, raw, expected);
+    value = static_cast<double>(v);
+  } else {
+    value = std::strtod(text.c_str(), &end);
+    if (*end != '\0' || errno == ERANGE || !std::isfinite(value)) refuse(f, raw, expected);
+  }
+  if (value < f.min || value > f.max) refuse(f, raw, expected);
+  return value;
+}
+
+}  // namespace
+
+bool FieldSpec::numeric() const {
+  TrainConfig probe;
+  const FieldRef r = ref(probe);
+  return !std::holds_alternative<std::string*>(r) && !std::holds_alternative<std::vector<std::string>*>(r);
+}
+
+bool FieldSpec::integral() const {
+  TrainConfig probe;
+  const FieldRef r = ref(probe);
+  return std::holds_alternative<int*>(r) || std::holds_alternative<int64_t*>(r) || std::holds_alternative<uint64_t*>(r);
+}
+
+const std::vector<FieldSpec>& config_fields() {
+  static const std::vector<FieldSpec> table = make_table();
+  return table;
+}
+
+const FieldSpec* find_field(const std::string& key) {
+  for (const auto& f : config_fields()) {
+    if (key == f.key() || key == f.flag || (f.legacy_name && key == f.legacy_name)) return &f;
+  }
+  return nullptr;
+}
+
+std::string bounds_text(const FieldSpec& f) {
+  if (f.numeric()) return "[" + number_text(f.min) + ", " + number_text(f.max) + "]";
+  if (!f.choices.empty()) {
+    std::string s = "one of ";
+    for (size_t i = 0; i < f.choices.size(); ++i) s += (i ? ", " : "") + f.choices[i];
+    return s;
+  }
+  return "";
+}
+
+std::string field_text(const FieldSpec& f, const TrainConfig& config) {
+  TrainConfig& c = const_cast<TrainConfig&>(config);  // the reference is only read
+  return std::visit(
+      [](auto* p) -> std::string {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return *p;
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          std::string s;
+          for (size_t i = 0; i < p->size(); ++i) s += (i ? "," : "") + (*p)[i];
+          return s;
+        } else if constexpr (std::is_same_v<T, double>) {
+          return number_text(*p);
+        } else {
+          return std::to_string(*p);
+        }
+      },
+      f.ref(c));
+}
+
+double field_number(const FieldSpec& f, const TrainConfig& config) {
+  TrainConfig& c = const_cast<TrainConfig&>(config);
+  return std::visit(
+      [&](auto* p) -> double {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_arithmetic_v<T>) {
+          return static_cast<double>(*p);
+        } else {
+          throw std::invalid_argument(describe(f) + " is not a number");
+        }
+      },
+      f.ref(c));
+}
+
+void set_field_text(const FieldSpec& f, TrainConfig& c, const std::string& text) {
+  std::visit(
+      [&](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          if (!f.choices.empty()) {
+            bool ok = false;
+            for (const auto& choice : f.choices) ok = ok || choice == text;
+            if (!ok) refuse(f, text, "must be " + bounds_text(f));
+          }
+          *p = text;
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          std::vector<std::string> items;
+          size_t begin = 0;
+          while (begin <= text.size()) {
+            const size_t comma = text.find(',', begin);
+            const std::string item = trim(text.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin));
+            if (!item.empty()) items.push_back(item);
+            if (comma == std::string::npos) break;
+            begin = comma + 1;
+          }
+          *p = items;
+        } else {
+          *p = static_cast<T>(parse_number(f, text));
+        }
+      },
+      f.ref(c));
+}
+
+void set_field_number(const FieldSpec& f, TrainConfig& c, double value) {
+  if (!f.numeric()) throw std::invalid_argument(describe(f) + " is not a number");
+  if (f.integral()) {
+    if (value != std::floor(value)) refuse(f, number_text(value), "must be an integer in " + bounds_text(f));
+    set_field_text(f, c, std::to_string(static_cast<long long>(value)));
+  } else {
+    set_field_text(f, c, number_text(value));
+  }
+}
+
+std::string check_field(const FieldSpec& f, const TrainConfig& config) {
+  if (!f.numeric()) {
+    if (f.choices.empty()) return "";
+    const std::string v = field_text(f, config);
+    for (const auto& choice : f.choices)
+      if (choice == v) return "";
+    return describe(f) + " must be " + bounds_text(f) + ", got '" + v + "'";
+  }
+  const double v = field_number(f, config);
+  if (std::isfinite(v) && v >= f.min && v <= f.max) return "";
+  return describe(f) + " must be " + (f.integral() ? "an integer" : "a number") + " in " + bounds_text(f) + ", got " +
+         field_text(f, config);
+}
+
+}  // namespace dibr

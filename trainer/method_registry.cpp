@@ -1,0 +1,54 @@
+#include <stdexcept>
+
+#include "trainer/method.h"
+#include "trainer/methods/dibr_method.h"
+
+namespace dibr {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& item : items) s += (s.empty() ? "" : ", ") + item;
+  return s;
+}
+
+}  // namespace
+
+// Adding a method: write trainer/methods/<name>_method.{h,cpp} and add its info here (docs/architecture.md).
+const std::vector<MethodInfo>& all_methods() {
+  static const std::vector<MethodInfo> methods = {dibr_method_info()};
+  return methods;
+}
+
+const MethodInfo& find_method(const std::string& name) {
+  for (const auto& m : all_methods())
+    if (m.name == name) return m;
+  throw std::invalid_argument("unknown method '" + name + "' (known: " + join(method_names()) + ")");
+}
+
+std::vector<std::string> method_names() {
+  std::vector<std::string> names;
+  for (const auto& m : all_methods()) names.push_back(m.name);
+  return names;
+}
+
+std::vector<const PresetSpec*> all_presets() {
+  std::vector<const PresetSpec*> presets;
+  for (const auto& m : all_methods())
+    for (const auto& p : m.presets) presets.push_back(&p);
+  return presets;
+}
+
+const PresetSpec& find_preset(const std::string& name) {
+  for (const PresetSpec* p : all_presets())
+    if (p->name == name) return *p;
+  throw std::invalid_argument("unknown preset '" + name + "' (known: " + join(preset_names()) + ")");
+}
+
+std::vector<std::string> preset_names() {
+  std::vector<std::string> names;
+  for (const PresetSpec* p : all_presets()) names.push_back(p->name);
+  return names;
+}
+
+}  // namespace dibr

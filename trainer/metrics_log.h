@@ -1,0 +1,36 @@
+#pragma once
+// <run>/metrics.csv: one row per step, "step,seconds,total,<the method's loss terms>,lr".
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "trainer/training_types.h"
+
+namespace dibr {
+
+class MetricsLog {
+ public:
+  // Opens <run_dir>/metrics.csv for appending. With keep_up_to >= 0 (a resumed run) the rows up to that step are
+  // kept and returned by kept_rows(), later ones (computed again after resuming) are dropped; the file is rewritten
+  // through a temporary file and a rename, so an interruption never loses the old rows. keep_up_to < 0 starts a new
+  // file. Throws std::runtime_error naming the file.
+  MetricsLog(const std::string& run_dir, const std::vector<std::string>& term_names, int64_t keep_up_to);
+  ~MetricsLog();
+  MetricsLog(const MetricsLog&) = delete;
+  MetricsLog& operator=(const MetricsLog&) = delete;
+
+  // Writes and flushes one row; throws std::runtime_error when the write fails (e.g. a full disk).
+  void append(const LossRecord& record);
+  const std::vector<LossRecord>& kept_rows() const { return kept_; }
+  const std::string& path() const { return path_; }
+
+  // Reads a metrics.csv (any method's columns); rows that do not parse are skipped. names gets the term names.
+  static std::vector<LossRecord> read(const std::string& path, std::vector<std::string>* names = nullptr);
+
+ private:
+  std::string path_;
+  std::vector<LossRecord> kept_;
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace dibr

@@ -1,0 +1,100 @@
+#include <filesystem>
+#include <stdexcept>
+
+#include "trainer/dataset.h"
+#include "trainer/sample_maker.h"
+
+namespace fs = std::filesystem;
+
+namespace dibr {
+namespace {
+
+// A problem inside a class folder belongs to that class; the others (the root, a split) to every class.
+bool belongs_to(const DatasetProblem& problem, const DatasetIndex& index, const std::vector<std::string>& wanted) {
+  for (const auto& c : index.classes) {
+    const std::string folder = (fs::path(index.root) / c).string();
+    if (problem.path == folder || problem.path.rfind(folder + "/", 0) == 0) {
+      for (const auto& w : wanted)
+        if (w == c) return true;
+      return false;
+    }
+  }
+  return true;
+}
+
+DatasetIndex restrict(const DatasetIndex& index, const std::vector<std::string>& classes) {
+  DatasetIndex out;
+  out.root = index.root;
+  out.split = index.split;
+  out.views_per_object = index.views_per_object;
+  out.classes = classes;
+  for (const auto& o : index.objects)
+    for (const auto& c : classes)
+      if (o.class_id == c) out.objects.push_back(o);
+  for (const auto& p : index.problems)
+    if (belongs_to(p, index, classes)) out.problems.push_back(p);
+  return out;
+}
+
+}  // namespace
+
+const DatasetIndex& Dataset::split(const std::string& name) const {
+  if (name == "train") return train;
+  if (name == "val") return val;
+  if (name == "test") return test;
+  throw std::runtime_error("dataset: split must be train, val or test, got '" + name + "'");
+}
+
+Dataset Dataset::with_classes(const std::vector<std::string>& wanted) const {
+  if (wanted.empty()) return *this;
+  for (const auto& c : wanted) {
+    bool known = false;
+    for (const auto& k : classes) known = known || k == c;
+    if (!known) {
+      std::string list;
+      for (const auto& k : classes) list += (list.empty() ? "" : ", ") + k;
+      throw std::runtime_error("dataset: unknown class '" + c + "' in " + describe() + "; classes found: " +
+                               (list.empty() ? "(none)" : list));
+    }
+  }
+  Dataset d;
+  d.root = root;
+  d.builtin_sample = builtin_sample;
+  d.classes = wanted;
+  d.train = restrict(train, wanted);
+  d.val = restrict(val, wanted);
+  d.test = restrict(test, wanted);
+  for (const DatasetIndex* s : {&d.train, &d.val, &d.test})
+    d.problems.insert(d.problems.end(), s->problems.begin(), s->problems.end());
+  return d;
+}
+
+std::string Dataset::describe() const { return builtin_sample ? "the built-in sample at " + root : root; }
+
+std::shared_ptr<const Dataset> open_dataset(const std::string& root_in, const DatasetOpenOptions& options) {
+  auto d = std::make_shared<Dataset>();
+  d->builtin_sample = root_in.empty();
+  std::error_code ec;
+  if (d->builtin_sample) {
+    d->root = ensure_default_sample(options.progress);
+  } else {
+    if (!fs::is_directory(root_in, ec))
+      throw std::runtime_error("dataset: '" + root_in + "' is not a folder (expected the DVR NMR layout: "
+                               "<root>/<class>/softras_*.lst)");
+    d->root = fs::absolute(root_in, ec).lexically_normal().string();
+    if (d->root.size() > 1 && d->root.back() == '/') d->root.pop_back();
+  }
+  const std::vector<std::string> found = list_classes(d->root);
+  if (found.empty())
+    throw std::runtime_error("dataset: '" + d->root + "' holds no class folder with softras_*.lst (expected <root>/<class>/softras_train.lst)");
+  d->classes = found;
+  if (!options.classes.empty()) *d = d->with_classes(options.classes);
+  d->train = index_dataset(d->root, d->classes, "train", options.deep_check);
+  d->val = index_dataset(d->root, d->classes, "val", options.deep_check);
+  d->test = index_dataset(d->root, d->classes, "test", options.deep_check);
+  for (const DatasetIndex* s : {&d->train, &d->val, &d->test})
+    d->problems.insert(d->problems.end(), s->problems.begin(), s->problems.end());
+  return d;
+}
+
+}  // namespace dibr

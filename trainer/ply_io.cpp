@@ -1,0 +1,106 @@
+#include "trainer/ply_io.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace dibr {
+
+void write_ply_points(const std::string& path, const at::Tensor& points, const at::Tensor& colors) {
+  if (!points.defined() || points.dim() != 2 || points.size(1) != 3)
+    throw std::runtime_error("write_ply_points(" + path + "): points must be (N,3)");
+  const bool has_colors = colors.defined();
+  if (has_colors && colors.sizes() != points.sizes())
+    throw std::runtime_error("write_ply_points(" + path + "): colors must be (N,3) like the points");
+  const at::Tensor p = points.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  const at::Tensor c = has_colors ? colors.detach().to(torch::kCPU, torch::kFloat32).clamp(0, 1).contiguous() : at::Tensor();
+  const int64_t n = p.size(0);
+
+  std::ostringstream header;
+  header << "ply\nformat binary_little_endian 1.0\ncomment written by DIB-R Studio\nelement vertex " << n
+         << "\nproperty float x\nproperty float y\nproperty float z\n";
+  if (has_colors) header << "property uchar red\nproperty uchar green\nproperty uchar blue\n";
+  header << "end_header\n";
+
+  std::vector<char> body;
+  body.reserve(static_cast<size_t>(n) * (12 + (has_colors ? 3 : 0)));
+  const float* pp = p.data_ptr<float>();
+  const float* cp = has_colors ? c.data_ptr<float>() : nullptr;
+  for (int64_t i = 0; i < n; ++i) {
+    const char* xyz = reinterpret_cast<const char*>(pp + 3 * i);  // x86/ARM hosts are little-endian
+    body.insert(body.end(), xyz, xyz + 12);
+    if (cp)
+      for (int k = 0; k < 3; ++k) body.push_back(static_cast<char>(static_cast<unsigned char>(std::lround(cp[3 * i + k] * 255.f))));
+  }
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream file(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) throw std::runtime_error("write_ply_points: cannot create " + tmp);
+    file << header.str();
+    file.write(body.data(), static_cast<std::streamsize>(body.size()));
+    if (!file) {
+      file.close();
+      std::remove(tmp.c_str());
+      throw std::runtime_error("write_ply_points: write error on " + tmp);
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("write_ply_points: cannot rename " + tmp + " to " + path);
+  }
+}
+
+PlyPoints read_ply_points(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("read_ply_points: cannot open " + path);
+  std::string line;
+  int64_t n = -1;
+  std::vector<std::string> properties;
+  bool binary = false;
+  while (std::getline(in, line)) {
+    if (line == "end_header") break;
+    std::istringstream s(line);
+    std::string word;
+    s >> word;
+    if (word == "format") {
+      std::string format;
+      s >> format;
+      binary = format == "binary_little_endian";
+    } else if (word == "element") {
+      std::string name;
+      s >> name >> n;
+    } else if (word == "property") {
+      std::string type, name;
+      s >> type >> name;
+      properties.push_back(type + " " + name);
+    }
+  }
+  const std::vector<std::string> xyz{"float x", "float y", "float z"};
+  const std::vector<std::string> rgb{"float x", "float y", "float z", "uchar red", "uchar green", "uchar blue"};
+  if (!binary || n < 0 || (properties != xyz && properties != rgb))
+    throw std::runtime_error("read_ply_points: " + path + " is not a binary little-endian x,y,z[,red,green,blue] point PLY");
+  const bool has_colors = properties == rgb;
+  const size_t stride = 12 + (has_colors ? 3 : 0);
+  std::vector<char> body(static_cast<size_t>(n) * stride);
+  in.read(body.data(), static_cast<std::streamsize>(body.size()));
+  if (in.gcount() != static_cast<std::streamsize>(body.size()))
+    throw std::runtime_error("read_ply_points: " + path + " is truncated");
+  PlyPoints out;
+  out.points = torch::empty({n, 3}, torch::kFloat32);
+  if (has_colors) out.colors = torch::empty({n, 3}, torch::kFloat32);
+  for (int64_t i = 0; i < n; ++i) {
+    std::memcpy(out.points.data_ptr<float>() + 3 * i, body.data() + i * stride, 12);
+    if (has_colors)
+      for (int k = 0; k < 3; ++k)
+        out.colors.data_ptr<float>()[3 * i + k] = static_cast<unsigned char>(body[i * stride + 12 + k]) / 255.f;
+  }
+  return out;
+}
+
+}  // namespace dibr
