@@ -30,10 +30,13 @@ bool KeyTrickle::must_wait(const InputEvent& e) const {
   return pressed_this_frame_.count(e.key) > 0 || (is_modifier(e.key) && key_pressed_this_frame_);
 }
 
+// Only keys ImGui acts on as keys (and the modifiers held for them) must be seen down for a frame; a printable key
+// typed without Ctrl/Alt/Super reaches ImGui as its character, so its release (and Shift's) go straight through and
+// a typed path arrives in one frame, not one character a frame.
 void KeyTrickle::accept(const InputEvent& e) {
-  if (!e.is_char && e.action == GLFW_PRESS) {
+  if (!e.is_char && e.action == GLFW_PRESS && is_command_key(e)) {
     pressed_this_frame_.insert(e.key);
-    if (!is_modifier(e.key)) key_pressed_this_frame_ = true;
+    key_pressed_this_frame_ = true;
   }
   if (is_command_key(e)) command_key_this_frame_ = true;
 }

@@ -3,8 +3,9 @@
 // frame. A quick tap on a busy frame (or keys sent by a tool) is then lost, and "Ctrl+A, then type" in
 // one frame types first and selects after. Like the input queue of later ImGui versions, this hands
 // events over in order, holding back what would be misread:
-//   - a key's release until the frame after its press, and a modifier's (Ctrl, Shift, ...) until the
-//     frame after a key pressed with it,
+//   - a command key's release (Enter, arrows, Ctrl+A, ...) until the frame after its press, and a modifier's
+//     (Ctrl, Shift, ...) until the frame after a command key pressed with it; printable keys typed as text
+//     are not held, so typing is never slowed to one character a frame,
 //   - a character typed after a command key (one with Ctrl/Alt/Super, or a non-printing key such as
 //     Enter or Backspace) in the same frame,
 // and everything that arrives behind a held-back event.

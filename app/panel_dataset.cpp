@@ -50,6 +50,12 @@ void draw_dataset_panel(StudioModel& model, PanelState& panel) {
   }
   ImGui::Text("train: %zu  val: %zu  test: %zu", dataset->train.objects.size(), dataset->val.objects.size(),
               dataset->test.objects.size());
+  if (model.dataset_deep_checking()) {
+    const float p = model.dataset_deep_progress();
+    ImGui::ProgressBar(p < 0 ? 0.f : p, ImVec2(-1, 0), "decoding every file (deep check)...");
+  } else if (model.dataset_deep_checked()) {
+    ImGui::TextDisabled("deep check done: every listed file decodes unless listed below");
+  }
   if (!dataset->usable()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "no usable training objects");
   const auto counts = model.class_counts();
   if (ImGui::BeginTable("classes", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerV,

@@ -10,6 +10,8 @@
 #include <thread>
 #include <utility>
 
+#include "trainer/error_text.h"
+
 namespace dibr::studio {
 
 struct JobControl {
@@ -45,7 +47,7 @@ class Job {
         result_ = std::move(r);
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> lock(mutex_);
-        error_ = e.what();
+        error_ = error_text(e);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex_);
         error_ = "unknown error";

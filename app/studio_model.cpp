@@ -79,6 +79,7 @@ void StudioModel::shutdown() {
   run_.stop();
   run_.wait();
   dataset_job_.cancel_and_join();
+  deep_job_.cancel_and_join();
   checkpoint_job_.cancel_and_join();
   eval_job_.cancel_and_join();
   chamfer_job_.cancel_and_join();
@@ -115,13 +116,14 @@ void StudioModel::open_dataset(const std::string& root) {
     return;
   }
   // The dataset in use stays until the new one has passed the check.
+  deep_job_.cancel_and_join();
   checking_root_ = root.empty() ? std::string() : fs::absolute(root, ec).lexically_normal().string();
   if (checking_root_.size() > 1 && checking_root_.back() == '/') checking_root_.pop_back();
   data_root_input_ = checking_root_;
   dataset_job_.start([root = checking_root_](JobControl& control) {
     DatasetOpenOptions o;
     o.progress = [&control](int d, int t) { control.progress(d, t); };
-    return open_dataset(root, o);
+    return dibr::open_dataset(root, o);
   });
 }
 
@@ -169,7 +171,32 @@ void StudioModel::poll_dataset() {
       if (std::find(class_choice_.begin(), class_choice_.end(), c) != class_choice_.end()) kept.push_back(c);
     class_choice_ = kept.size() == dataset_->classes.size() ? std::vector<std::string>{} : kept;
     if (std::exchange(start_when_dataset_ready_, false)) start_or_resume_training();
+    deep_checked_ = false;
+    deep_job_.start([root = dataset_->builtin_sample ? std::string() : dataset_->root](JobControl& control) {
+      DatasetOpenOptions o;
+      o.deep_check = true;
+      o.check_progress = [&control](const std::string&, int d, int t) {
+        control.progress(d, t);
+        if (control.cancel) throw std::runtime_error("deep check cancelled");
+      };
+      return dibr::open_dataset(root, o);
+    });
   }
+  if (auto r = deep_job_.take_result()) {
+    // Only for the dataset still in use; the shallow one stays what a running trainer reads (its loader replaces
+    // broken objects itself).
+    if (dataset_ && (*r)->root == dataset_->root) {
+      const size_t extra = (*r)->problems.size() > dataset_->problems.size() ? (*r)->problems.size() - dataset_->problems.size() : 0;
+      dataset_ = std::move(*r);
+      deep_checked_ = true;
+      if (extra > 0)
+        error("dataset " + dataset_->root + ": the deep check found " + std::to_string(extra) +
+              " more problem(s) (see the Dataset panel); training replaces those objects");
+      else
+        info("dataset " + dataset_->root + ": deep check done, every file decodes");
+    }
+  }
+  if (auto e = deep_job_.take_error(); !e.empty() && e != "deep check cancelled") error("deep check: " + e);
   if (auto e = dataset_job_.take_error(); !e.empty()) {
     const std::string kept = !dataset_ ? std::string("no dataset is open") : "still using " + dataset_->describe();
     error(e + " (" + kept + ")");
@@ -469,7 +496,8 @@ nlohmann::json StudioModel::state_json() const {
                {"classes", dataset_->classes.size()},
                {"splits", {{"train", dataset_->train.objects.size()}, {"val", dataset_->val.objects.size()}, {"test", dataset_->test.objects.size()}}},
                {"usable", dataset_->usable()},
-               {"problems", dataset_->problems.size()}};
+               {"problems", dataset_->problems.size()},
+               {"deep_checked", deep_checked_}};
   }
   nlohmann::json chamfer = nullptr;
   if (chamfer_report_) chamfer = {{"saved_as", chamfer_saved_prefix_}, {"mean_x100", chamfer_report_->mean_of_class_means * 100}};
@@ -482,6 +510,7 @@ nlohmann::json StudioModel::state_json() const {
           {"checkpoints", checkpoints_.size()},
           {"showing", shown_preview().label()},
           {"predictions_dir", chamfer_pred_dir_},
+          {"export_path", export_path_},
           {"selected_object", selected_object_},
           {"chamfer_report", chamfer},
           {"messages", messages_.size()},

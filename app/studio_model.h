@@ -21,6 +21,7 @@
 #include "trainer/eval.h"
 #include "trainer/training_run.h"
 #include "trainer/training_types.h"
+#include "trainer/error_text.h"
 
 namespace dibr::studio {
 
@@ -90,6 +91,11 @@ class StudioModel {
   const std::shared_ptr<const Dataset>& dataset() const { return dataset_; }
   std::vector<ClassCounts> class_counts() const;
   bool dataset_checking() const { return dataset_job_.running(); }
+  // After a dataset opens, every file is decoded in the background (what training will read); the dataset then
+  // lists those problems too. False until that check is done.
+  bool dataset_deep_checked() const { return deep_checked_; }
+  bool dataset_deep_checking() const { return deep_job_.running(); }
+  float dataset_deep_progress() const { return deep_job_.progress(); }
   const std::string& checking_root() const { return checking_root_; }
   float dataset_progress() const { return dataset_job_.progress(); }
   const std::vector<std::string>& class_choice() const { return class_choice_; }  // empty = all
@@ -137,7 +143,7 @@ class StudioModel {
     try {
       action();
     } catch (const std::exception& e) {
-      error(std::string(what) + ": " + e.what());
+      error(std::string(what) + ": " + error_text(e));
     }
   }
   void poll_dataset();
@@ -152,6 +158,8 @@ class StudioModel {
   bool start_when_dataset_ready_ = false;
   std::string data_root_input_;
   Job<std::shared_ptr<const Dataset>> dataset_job_;
+  Job<std::shared_ptr<const Dataset>> deep_job_;
+  bool deep_checked_ = false;
   std::shared_ptr<const Dataset> dataset_;
   RecentFolders recent_;
 

@@ -1,5 +1,7 @@
 #include "render/camera.h"
 
+#include <torch/torch.h>
+
 #include <cmath>
 #include <stdexcept>
 #include <string>

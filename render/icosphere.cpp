@@ -1,5 +1,7 @@
 #include "render/icosphere.h"
 
+#include <torch/torch.h>
+
 #include <array>
 #include <cmath>
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "render/mesh_ops.h"
 
+#include <torch/torch.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <map>

@@ -19,6 +19,7 @@ struct RasterSizes {
   double sigmainv = 0.0;
   double boxlen = 0.0;
   int knum = 0;
+  bool distance_to_boundary = true;  // SoftMaskDistance::Boundary; false: Triangle (0 inside a face)
 };
 
 template <typename scalar_t>

@@ -128,12 +128,13 @@ DIBR_HD T segment_param(T ax, T ay, T bx, T by, T px, T py) {
 }
 
 // Squared Euclidean distance from p to the triangle (0 inside, inclusive edges), and which edge is
-// nearest (-1 when inside). Edge e runs from corner e to corner (e+1)%3.
+// nearest (-1 when inside). to_boundary: the distance to the nearest edge also inside (Kaolin's soft mask).
+// Edge e runs from corner e to corner (e+1)%3.
 template <typename T>
-DIBR_HD T point_triangle_dist2(const Tri<T>& t, T px, T py, int* edge, T* param) {
+DIBR_HD T point_triangle_dist2(const Tri<T>& t, T px, T py, int* edge, T* param, bool to_boundary = false) {
   T c[3];
   const T area = sub_areas(t, px, py, c);
-  const bool inside = abs1(area) > T(kMinDoubleArea) &&
+  const bool inside = !to_boundary && abs1(area) > T(kMinDoubleArea) &&
                       (area > T(0) ? (c[0] >= T(0) && c[1] >= T(0) && c[2] >= T(0))
                                    : (c[0] <= T(0) && c[1] <= T(0) && c[2] <= T(0)));
   if (inside) {

@@ -57,7 +57,7 @@ DIBR_HD void forward_pixel(const RasterForwardParams<T>& p, int64_t pixel, const
       if (best < 0) {  // once covered, the soft mask is 1 and the distances are not needed
         int edge;
         T param;
-        const T d2 = point_triangle_dist2(t, px, py, &edge, &param);
+        const T d2 = point_triangle_dist2(t, px, py, &edge, &param, s.distance_to_boundary);
         outside *= T(1) - exp1(-sigmainv * d2);
       }
     }
@@ -129,7 +129,7 @@ DIBR_HD void backward_pixel(const RasterBackwardParams<T>& p, int64_t pixel, con
     if (!t.box_contains(px, py, margin)) continue;
     int edge;
     T param;
-    const T d2 = point_triangle_dist2(t, px, py, &edge, &param);
+    const T d2 = point_triangle_dist2(t, px, py, &edge, &param, s.distance_to_boundary);
     ids[n] = static_cast<int>(f);
     suffix[n] = T(1) - exp1(-sigmainv * d2);
     ++n;
@@ -145,7 +145,7 @@ DIBR_HD void backward_pixel(const RasterBackwardParams<T>& p, int64_t pixel, con
     const Tri<T> t = Tri<T>::load(corners + int64_t(ids[k]) * 6);
     int edge;
     T param;
-    const T d2 = point_triangle_dist2(t, px, py, &edge, &param);
+    const T d2 = point_triangle_dist2(t, px, py, &edge, &param, s.distance_to_boundary);
     const T a = exp1(-sigmainv * d2);
     // dA/d(d^2) = dA/da * da/d(d^2) = prefix*suffix * (-sigmainv a)
     const T g_d2 = -g * sigmainv * a * prefix * suffix[k];

@@ -2,6 +2,7 @@
 #include "render/rasterize.h"
 
 #include <c10/core/DeviceGuard.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <string>
 
@@ -83,6 +84,7 @@ RasterSizes sizes_of(const at::Tensor& features, const RasterizeSettings& st) {
   s.sigmainv = st.sigmainv;
   s.boxlen = st.boxlen;
   s.knum = st.knum;
+  s.distance_to_boundary = st.soft_distance == SoftMaskDistance::Boundary;
   return s;
 }
 
@@ -158,6 +160,7 @@ class DibrRasterize : public torch::autograd::Function<DibrRasterize> {
     ctx->saved_data["sigmainv"] = st.sigmainv;
     ctx->saved_data["boxlen"] = st.boxlen;
     ctx->saved_data["knum"] = static_cast<int64_t>(st.knum);
+    ctx->saved_data["soft_distance"] = static_cast<int64_t>(st.soft_distance);
     ctx->mark_non_differentiable({face_index});
     return {out_features, soft_mask, face_index};
   }
@@ -175,6 +178,7 @@ class DibrRasterize : public torch::autograd::Function<DibrRasterize> {
     st.sigmainv = ctx->saved_data["sigmainv"].toDouble();
     st.boxlen = ctx->saved_data["boxlen"].toDouble();
     st.knum = static_cast<int>(ctx->saved_data["knum"].toInt());
+    st.soft_distance = static_cast<SoftMaskDistance>(ctx->saved_data["soft_distance"].toInt());
     const RasterSizes s = sizes_of(features, st);
 
     at::Tensor grad_features = grads[0].defined() ? grads[0].contiguous() : at::Tensor();

@@ -8,12 +8,20 @@ namespace dibr {
 // Upper bound of RasterizeSettings::knum (the per-pixel face list lives in registers / on the stack).
 inline constexpr int kRasterMaxKnum = 128;
 
+// What the soft mask measures for an uncovered pixel that lies inside a face (a culled one: a covering non-culled
+// face would cover it). Outside a face both are the distance to the triangle.
+enum class SoftMaskDistance {
+  Boundary,  // Kaolin's dibr_for.cu: the distance to the face's boundary (its nearest edge), with its gradient
+  Triangle,  // ours before it was a setting: 0 inside the face, so the mask is 1 there and carries no gradient
+};
+
 struct RasterizeSettings {
   int height = 64;
   int width = 64;
   double sigmainv = 7000.0;  // sharpness of the soft silhouette, in 1/NDC^2
   double boxlen = 0.02;      // NDC margin added to a face's box when gathering soft-mask faces
   int knum = 30;             // at most this many faces contribute to one uncovered pixel
+  SoftMaskDistance soft_distance = SoftMaskDistance::Boundary;
 };
 
 struct RasterizeOutput {
@@ -33,7 +41,9 @@ struct RasterizeOutput {
 // covers a pixel when its three screen-space barycentrics are >= 0: edges are inclusive, so a centre on an
 // edge shared by two faces is covered by both and the depth test decides; the largest interpolated z wins
 // and equal depths go to the lower face index. Uncovered pixels use the first knum faces (culled ones
-// included) whose box grown by boxlen holds the centre, with d the exact distance to the triangle.
+// included) whose box grown by boxlen holds the centre, with d the distance to the face's boundary (Kaolin's rule,
+// SoftMaskDistance::Boundary) or to the triangle (0 inside it, SoftMaskDistance::Triangle); the two differ only
+// inside culled faces.
 // Differentiable w.r.t. face_vertices_image and face_features through autograd (analytic backward); no
 // gradient flows to face_vertices_z or face_normals_z.
 RasterizeOutput dibr_rasterize(const at::Tensor& face_vertices_z,

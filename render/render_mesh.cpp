@@ -1,5 +1,7 @@
 #include "render/render_mesh.h"
 
+#include <torch/torch.h>
+
 #include <algorithm>
 
 #include "render/camera.h"

@@ -9,5 +9,11 @@ build=${BUILD:-build}
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release ${CMAKE_FLAGS:-}
 cmake --build "$build" -j "$(nproc)"
+if [[ "${CI:-}" == "true" || -n "${DIBR_CHECK_NO_PCH:-}" ]]; then
+  # Every file must include what it uses: the core once more without the precompiled <torch/torch.h>.
+  cmake -S . -B "$build-nopch" -DCMAKE_BUILD_TYPE=Release -DDIBR_CORE_ONLY=ON -DDIBR_WITH_CUDA=OFF -DDIBR_NO_PCH=ON \
+    -DDIBR_BUILD_TESTS=OFF -DDIBR_BUILD_BENCH=OFF >/dev/null
+  cmake --build "$build-nopch" -j "$(nproc)" --target dibr
+fi
 cd "$build"
 ctest --output-on-failure -j "$(nproc)" --timeout 900

@@ -1,5 +1,7 @@
 #include "trainer/chamfer.h"
 
+#include <torch/torch.h>
+
 #include <nanoflann.hpp>
 
 #include <algorithm>

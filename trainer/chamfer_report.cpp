@@ -1,5 +1,7 @@
 #include "trainer/chamfer_report.h"
 
+#include <torch/torch.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include "trainer/dataset.h"
 #include "trainer/obj_io.h"
 #include "trainer/ply_io.h"
+#include "trainer/error_text.h"
 
 namespace fs = std::filesystem;
 
@@ -130,7 +133,7 @@ void ChamferReport::save(const std::string& prefix) const {
     j["objects"].push_back({{"class", o.class_id}, {"object", o.object_id}, {"chamfer", o.chamfer},
                             {"pred_to_gt", o.pred_to_gt}, {"gt_to_pred", o.gt_to_pred}, {"fscore", o.fscore}});
   j["problems"] = problems;
-  write_text(prefix + ".json", j.dump(2) + "\n");
+  write_text(prefix + ".json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
@@ -185,12 +188,12 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
           gt = subsample(load_pointcloud(object).points, count,
                          object_seed(options.seed, object.class_id, object.object_id, 2));
         } catch (const std::exception& e) {
-          throw std::runtime_error(std::string("ground truth: ") + e.what());
+          throw std::runtime_error(std::string("ground truth: ") + error_text(e));
         }
         const auto r = chamfer_distance(pred, gt);
         report.objects.push_back({object.class_id, object.object_id, r.chamfer, r.pred_to_gt, r.gt_to_pred, r.fscore});
       } catch (const std::exception& e) {
-        report.problems.push_back(pred_file + ": " + e.what());
+        report.problems.push_back(pred_file + ": " + error_text(e));
       }
     }
     ++done;

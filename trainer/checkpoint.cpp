@@ -1,8 +1,15 @@
 #include "trainer/checkpoint.h"
 
+#include <torch/torch.h>
+
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -18,18 +25,64 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write_atomically(const std::string& path, const std::function<void(const std::string&)>& writer) {
+// A write error in words: "disk full", "file too large", or strerror.
+std::string io_error(int err) {
+  if (err == ENOSPC) return "disk full";
+  if (err == EFBIG) return "file too large (disk quota or ulimit -f)";
+  if (err == EDQUOT) return "disk quota exceeded";
+  return std::strerror(err);
+}
+
+void fsync_folder(const fs::path& folder) {
+  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Writes bytes to <path>.tmp with checked writes and fsync, then renames it over path and syncs the folder.
+// On any error the temporary file is removed, path is untouched, and the exception says what went wrong.
+void write_file_atomically(const std::string& path, const std::string& bytes) {
   const std::string tmp = path + ".tmp";
-  try {
-    writer(tmp);
-  } catch (const std::exception& e) {
-    std::error_code ignored;
-    if (fs::is_regular_file(tmp, ignored)) fs::remove(tmp, ignored);
-    throw std::runtime_error("cannot write checkpoint " + path + ": " + e.what());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + io_error(errno));
+  size_t done = 0;
+  int err = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      err = n < 0 ? errno : EIO;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (!err && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && !err) err = errno;
+  if (err) {
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(io_error(err) + " while writing " + tmp);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+    err = errno;
+    ::unlink(tmp.c_str());
+    throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + io_error(err));
   }
+  fsync_folder(fs::path(path).parent_path());
+}
+
+// "; the previous checkpoint at step N is intact" when path already holds one.
+std::string previous_checkpoint_note(const std::string& path) {
+  std::ifstream sidecar(path + ".json");
+  if (sidecar) {
+    try {
+      return "; the previous checkpoint at step " + std::to_string(nlohmann::json::parse(sidecar).at("step").get<int64_t>()) +
+             " (" + path + ") is intact";
+    } catch (const std::exception&) {
+    }
+  }
+  std::error_code ec;
+  return fs::is_regular_file(path, ec) ? "; the previous " + path + " is intact" : std::string();
 }
 
 }  // namespace
@@ -62,7 +115,10 @@ void restore_rng_state(const CheckpointMeta& meta) {
 
 void save_checkpoint(const std::string& path, torch::nn::Module& model, const torch::optim::Optimizer* optimizer,
                      const CheckpointMeta& meta) {
-  write_atomically(path, [&](const std::string& tmp) {
+  // Serialised in memory first: LibTorch's file writer throws again from its destructor on a write error (a full
+  // disk ended the process with SIGABRT), while a memory sink never fails.
+  std::string bytes;
+  try {
     torch::serialize::OutputArchive archive;
     torch::serialize::OutputArchive model_archive;
     model.save(model_archive);
@@ -79,23 +135,22 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
     archive.write("method", c10::IValue(meta.method));
     if (meta.cpu_rng_state.defined()) archive.write("cpu_rng_state", meta.cpu_rng_state);
     if (meta.cuda_rng_state.defined()) archive.write("cuda_rng_state", meta.cuda_rng_state.cpu());
-    try {
-      archive.save_to(tmp);
-    } catch (const c10::Error& e) {
-      throw std::runtime_error(e.what_without_backtrace());
-    }
-  });
-  // The sidecar only speeds up listing; the archive stays the source of truth.
-  const nlohmann::json sidecar = {{"step", meta.step}, {"loss", meta.loss}, {"method", meta.method}};
-  try {
-    write_atomically(path + ".json", [&](const std::string& tmp) {
-      std::ofstream out(tmp);
-      out << sidecar.dump() << "\n";
-      if (!out) throw std::runtime_error("write failed");
+    archive.save_to([&bytes](const void* data, size_t n) {
+      bytes.append(static_cast<const char*>(data), n);
+      return n;
     });
-  } catch (const std::exception&) {
-    std::error_code ignored;
-    fs::remove(path + ".json", ignored);  // a stale sidecar would be worse than none
+  } catch (const c10::Error& e) {
+    throw std::runtime_error("cannot serialise checkpoint " + path + ": " + e.what_without_backtrace());
+  }
+  // The sidecar (step, loss, method, archive size) goes first; list_checkpoints trusts it only when the archive
+  // beside it has that size, so a crash between the two renames cannot make them disagree.
+  const nlohmann::json sidecar = {{"step", meta.step}, {"loss", meta.loss}, {"method", meta.method}, {"bytes", bytes.size()}};
+  const std::string note = previous_checkpoint_note(path);
+  try {
+    write_file_atomically(path + ".json", sidecar.dump() + "\n");
+    write_file_atomically(path, bytes);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + note);
   }
 }
 
@@ -176,7 +231,8 @@ std::vector<CheckpointInfo> list_checkpoints(const std::string& run_dir) {
         info.step = j.at("step").get<int64_t>();
         info.loss = j.at("loss").get<double>();
         info.method = j.value("method", std::string("dibr"));
-        have = true;
+        std::error_code size_ec;
+        have = !j.contains("bytes") || j.at("bytes").get<uint64_t>() == fs::file_size(info.path, size_ec);
       } catch (const std::exception&) {
       }
     }

@@ -1,7 +1,9 @@
 #pragma once
 // Training checkpoints: one torch::serialize archive holding the model, the optimiser, the step,
-// the RNG states, the loader position and the config JSON, written atomically (<file>.tmp + rename).
-// A small sidecar <file>.json ({step, loss}) lets run folders be listed without loading the archives.
+// the RNG states, the loader position, the config JSON and the method, written atomically: serialised in memory,
+// written to <file>.tmp with checked writes and fsync, renamed, folder synced. A small sidecar <file>.json
+// ({step, loss, method, bytes}) lets run folders be listed without loading the archives; it is written first and
+// trusted only when the archive has its size.
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -32,8 +34,9 @@ struct CheckpointMeta {
   at::Tensor cuda_rng_state;   // undefined when CUDA was not available
 };
 
-// Writes path atomically; on any failure the previous file at path is left untouched and
-// std::runtime_error names the file. optimizer may be null (weights only).
+// Writes path atomically; on any failure (a full disk included) the temporary file is removed, the previous file at
+// path is left untouched, and std::runtime_error says what happened ("disk full while writing ...; the previous
+// checkpoint at step N is intact"). optimizer may be null (weights only).
 void save_checkpoint(const std::string& path, torch::nn::Module& model, const torch::optim::Optimizer* optimizer,
                      const CheckpointMeta& meta);
 

@@ -88,6 +88,7 @@ TrainConfig TrainConfig::from_json(const std::string& text) {
     if (!j["preset"].is_string()) throw std::invalid_argument("config: 'preset' must be a string");
     c = from_preset(j["preset"].get<std::string>());
   }
+  bool flat = false;
   try {
     for (auto it = j.begin(); it != j.end(); ++it) {
       if (it.key() == "preset") continue;
@@ -105,10 +106,13 @@ TrainConfig TrainConfig::from_json(const std::string& text) {
         if (candidate.legacy_name && it.key() == candidate.legacy_name) f = &candidate;
       if (!f) throw std::invalid_argument("unknown key '" + it.key() + "'");
       set_field_json(*f, c, it.value());
+      flat = true;
     }
   } catch (const std::invalid_argument& e) {
     throw std::invalid_argument(std::string("config: ") + e.what());
   }
+  // Every run written in the flat form trained with our soft-mask rule (it was not a setting yet).
+  if (flat) c.raster.soft_distance = "triangle";
   return c;
 }
 

@@ -38,6 +38,7 @@ struct RasterConfig {
   double sigmainv = 7000.0;
   double boxlen = 0.02;
   int knum = 30;
+  std::string soft_distance = "boundary";  // "boundary" (Kaolin's) or "triangle" (0 inside a face), see rasterize.h
 };
 
 struct RunConfig {

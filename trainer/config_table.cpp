@@ -70,6 +70,9 @@ std::vector<FieldSpec> make_table() {
        "boxlen", DIBR_REF(raster, boxlen)});
   add({"raster", "knum", "--knum", "knum", "faces per pixel in the soft silhouette", 1, kRasterMaxKnum, {}, S::Advanced,
        "knum", DIBR_REF(raster, knum)});
+  add({"raster", "soft_distance", "--soft-distance", "soft-mask distance",
+       "inside a culled face: distance to its boundary (Kaolin) or 0 (triangle)", 0, 0, {"boundary", "triangle"},
+       S::Advanced, nullptr, DIBR_REF(raster, soft_distance)});
   // run
   add({"run", "out_dir", "--out", "out folder", "run folder: checkpoints, metrics.csv, config.json", 0, 0, {}, S::Basic,
        "out_dir", DIBR_REF(run, out_dir)});

@@ -31,13 +31,16 @@ struct DatasetIndex {
   int views_per_object = 24;
 };
 
-// Lists the classes present under root (folders that hold at least one softras_*.lst).
-std::vector<std::string> list_classes(const std::string& root);
+// Lists the classes present under root (folders that hold at least one softras_*.lst). Folders that cannot be read
+// (permission denied, a symlink loop) are skipped and, when problems is given, recorded there with the reason.
+std::vector<std::string> list_classes(const std::string& root, std::vector<DatasetProblem>* problems = nullptr);
 // Indexes a split. classes empty = every class found. deep_check also opens every PNG and npz
 // (slower); otherwise only existence is checked. Never throws for a bad object: it is recorded
 // in problems. Throws std::runtime_error if root does not exist or no class matches.
+// progress(done, total) follows the deep check object by object.
 DatasetIndex index_dataset(const std::string& root, const std::vector<std::string>& classes,
-                           const std::string& split, bool deep_check = false);
+                           const std::string& split, bool deep_check = false,
+                           const std::function<void(int done, int total)>& progress = {});
 
 // One opened dataset: the resolved root (the built-in sample is resolved here and nowhere else), the three split
 // indices and every problem found. Trainer, eval, the chamfer report, batch export, the studio and the
@@ -60,8 +63,9 @@ struct Dataset {
 
 struct DatasetOpenOptions {
   std::vector<std::string> classes;  // empty = every class found
-  bool deep_check = false;           // also decode every PNG and npz
+  bool deep_check = false;           // also decode every PNG and npz (what training will read)
   std::function<void(int done, int total)> progress;  // generating the built-in sample
+  std::function<void(const std::string& split, int done, int total)> check_progress;  // the deep check
 };
 
 // root empty = the built-in sample (generated on first use). Throws std::runtime_error naming the folder when it

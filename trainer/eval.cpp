@@ -1,5 +1,7 @@
 #include "trainer/eval.h"
 
+#include <torch/torch.h>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include "trainer/image_io.h"
 #include "trainer/inference.h"
 #include "trainer/prediction.h"
+#include "trainer/error_text.h"
 
 namespace dibr {
 namespace {
@@ -69,7 +72,7 @@ EvalSummary run_eval(const EvalOptions& options) {
       try {
         views.push_back({&object, load_view(object, 0, size)});
       } catch (const std::exception& e) {
-        summary.problems.push_back(object.path + ": view 0 could not be loaded: " + e.what());
+        summary.problems.push_back(object.path + ": view 0 could not be loaded: " + error_text(e));
       }
     }
     if (!views.empty()) {
@@ -104,7 +107,7 @@ EvalSummary run_eval(const EvalOptions& options) {
           }
           ++summary.written;
         } catch (const std::exception& e) {
-          summary.problems.push_back(obj_path + ": could not be written: " + e.what());
+          summary.problems.push_back(obj_path + ": could not be written: " + error_text(e));
         }
       }
     }
@@ -124,7 +127,7 @@ EvalSummary run_eval(const EvalOptions& options) {
   meta["written"] = summary.written;
   meta["cancelled"] = summary.cancelled;
   meta["problems"] = summary.problems.size();
-  write_text(fs::path(options.out_dir) / "eval.json", meta.dump(2) + "\n");
+  write_text(fs::path(options.out_dir) / "eval.json", meta.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   std::string problems;
   for (const auto& p : summary.problems) problems += p + "\n";
   const fs::path problems_path = fs::path(options.out_dir) / "problems.txt";

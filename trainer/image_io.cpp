@@ -1,7 +1,11 @@
 #include "trainer/image_io.h"
 
+#include <torch/torch.h>
+
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -21,18 +25,36 @@
 
 namespace dibr {
 
-at::Tensor read_png(const std::string& path, int channels) {
+at::Tensor decode_png(const std::string& bytes, const std::string& name, int channels) {
   if (channels != 0 && channels != 1 && channels != 3 && channels != 4)
     throw std::invalid_argument("read_png: channels must be 0, 1, 3 or 4, got " + std::to_string(channels) +
-                                " (" + path + ")");
+                                " (" + name + ")");
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    throw std::runtime_error("read_png: " + name + " is larger than 2 GB");
+  const auto* data = reinterpret_cast<const stbi_uc*>(bytes.data());
+  const int len = static_cast<int>(bytes.size());
   int w = 0, h = 0, file_channels = 0;
-  stbi_uc* pixels = stbi_load(path.c_str(), &w, &h, &file_channels, channels);
-  if (!pixels) throw std::runtime_error("read_png: cannot read " + path + ": " + stbi_failure_reason());
+  if (!stbi_info_from_memory(data, len, &w, &h, &file_channels))
+    throw std::runtime_error("read_png: cannot read " + name + ": " + stbi_failure_reason());
+  if (w > kMaxImageSide || h > kMaxImageSide)
+    throw std::runtime_error("read_png: " + name + " is " + std::to_string(w) + "x" + std::to_string(h) +
+                             ", larger than the " + std::to_string(kMaxImageSide) + "x" + std::to_string(kMaxImageSide) +
+                             " limit for dataset images");
+  stbi_uc* pixels = stbi_load_from_memory(data, len, &w, &h, &file_channels, channels);
+  if (!pixels) throw std::runtime_error("read_png: cannot read " + name + ": " + stbi_failure_reason());
   const int c = channels ? channels : file_channels;
   auto out = torch::empty({h, w, c}, torch::kUInt8);
   std::memcpy(out.data_ptr<uint8_t>(), pixels, static_cast<size_t>(w) * h * c);
   stbi_image_free(pixels);
   return out;
+}
+
+at::Tensor read_png(const std::string& path, int channels) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("read_png: cannot open " + path);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return decode_png(bytes.str(), path, channels);
 }
 
 namespace {

@@ -77,4 +77,15 @@ InferenceResult InferenceModel::predict(const at::Tensor& images, const at::Tens
   return out;
 }
 
+RenderedViews InferenceModel::render(const Prediction& prediction, const at::Tensor& world_mats, const at::Tensor& focals,
+                                     int image_size) {
+  auto& m = *impl_;
+  torch::NoGradGuard no_grad;
+  Prediction p = prediction;
+  if (p.vertices.defined()) p.vertices = p.vertices.to(m.device, torch::kFloat32);
+  if (p.colors.defined()) p.colors = p.colors.to(m.device, torch::kFloat32);
+  if (p.faces.defined()) p.faces = p.faces.to(m.device);
+  return m.method->render(p, world_mats.to(m.device, torch::kFloat32), focals.to(m.device, torch::kFloat32), image_size);
+}
+
 }  // namespace dibr

@@ -1,5 +1,7 @@
 #include "trainer/loader.h"
 
+#include <torch/torch.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
@@ -8,6 +10,8 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "trainer/error_text.h"
 
 namespace dibr {
 namespace {
@@ -57,6 +61,26 @@ struct BatchLoader::Impl {
   int64_t next_to_deliver = 0;  // next batch next() returns
   std::map<int64_t, Batch> ready;
   std::map<int64_t, std::exception_ptr> failed;
+  mutable std::mutex broken_mutex;
+  mutable std::map<int64_t, std::string> broken;  // object index -> why it failed (written by build())
+  mutable std::vector<DatasetProblem> broken_list;
+
+  bool is_broken(int64_t object) const {
+    std::lock_guard<std::mutex> lock(broken_mutex);
+    return broken.count(object) > 0;
+  }
+  void mark_broken(int64_t object, const std::string& why) const {
+    std::lock_guard<std::mutex> lock(broken_mutex);
+    if (!broken.emplace(object, why).second) return;
+    broken_list.push_back({index.objects[object].path, why + "; replaced in its batches and not used again"});
+    const double n = static_cast<double>(index.objects.size());
+    if (static_cast<double>(broken.size()) > kMaxBrokenFraction * n)
+      throw std::runtime_error(std::to_string(broken.size()) + " of " + std::to_string(index.objects.size()) +
+                               " training objects are broken (more than " +
+                               std::to_string(static_cast<int>(kMaxBrokenFraction * 100)) +
+                               "%): training stops; the latest: " + index.objects[object].path + ": " + why +
+                               " (the list is in dataset_problems.txt; deep check: dibr check-data)");
+  }
 
   // Objects come from per-epoch permutations (drop_last, as a shuffled PyTorch DataLoader), so the
   // objects of a batch are distinct and every object is seen once per epoch. Everything depends only
@@ -91,8 +115,37 @@ struct BatchLoader::Impl {
     return p;
   }
 
+  // The V views of one object, or an exception naming the file that failed.
+  void load_object(Batch& batch, int64_t slot, int64_t object, const std::vector<int64_t>& views) const {
+    const int64_t V = options.views_per_object, S = options.image_size;
+    const auto& o = index.objects[object];
+    for (int64_t v = 0; v < V; ++v) {
+      const int64_t i = slot * V + v, view = views[i];
+      const auto data = load_view(o, static_cast<int>(view), S);
+      batch.images[i].copy_(data.image);
+      batch.masks[i].copy_(data.mask);
+      batch.world_mats[i].copy_(data.world_mat);
+      batch.focals[i] = data.camera_mat[0][0];
+      batch.object_index[i] = object;
+      batch.view_index[i] = view;
+    }
+  }
+
+  // A broken object's stand-in: drawn from (seed, k, slot, attempt) only, skipping broken objects and (when there
+  // are enough objects) the batch's others.
+  int64_t substitute(int64_t k, int64_t slot, int attempt, const std::vector<int64_t>& in_batch) const {
+    const int64_t n = static_cast<int64_t>(index.objects.size());
+    auto g = stream(options.seed, 4 + static_cast<uint64_t>(attempt), static_cast<uint64_t>(k) * 4096 + static_cast<uint64_t>(slot));
+    for (int tries = 0; tries < 64; ++tries) {
+      const int64_t c = g.below(n);
+      const bool taken = n > options.batch_objects && std::find(in_batch.begin(), in_batch.end(), c) != in_batch.end();
+      if (!taken) return c;
+    }
+    return g.below(n);
+  }
+
   Batch build(int64_t k) const {
-    const auto p = plan(k);
+    auto p = plan(k);
     const int64_t B = options.batch_objects, V = options.views_per_object, N = B * V, S = options.image_size;
     Batch batch;
     batch.images = torch::empty({N, 3, S, S}, torch::kFloat32);
@@ -101,18 +154,23 @@ struct BatchLoader::Impl {
     batch.focals = torch::empty({N}, torch::kFloat32);
     batch.object_index = torch::empty({N}, torch::kLong);
     batch.view_index = torch::empty({N}, torch::kLong);
-    for (int64_t b = 0; b < B; ++b)
-      for (int64_t v = 0; v < V; ++v) {
-        const int64_t i = b * V + v, view = p.views[i];
-        const auto& object = index.objects[p.objects[b]];
-        const auto data = load_view(object, static_cast<int>(view), S);
-        batch.images[i].copy_(data.image);
-        batch.masks[i].copy_(data.mask);
-        batch.world_mats[i].copy_(data.world_mat);
-        batch.focals[i] = data.camera_mat[0][0];
-        batch.object_index[i] = p.objects[b];
-        batch.view_index[i] = view;
+    const int max_attempts = static_cast<int>(4 * index.objects.size() + 16);
+    for (int64_t b = 0; b < B; ++b) {
+      for (int attempt = 0;; ++attempt) {
+        if (attempt >= max_attempts)
+          throw std::runtime_error("no loadable training object left to fill batch " + std::to_string(k));
+        const int64_t object = p.objects[b];
+        if (!is_broken(object)) {
+          try {
+            load_object(batch, b, object, p.views);
+            break;
+          } catch (const std::exception& e) {
+            mark_broken(object, error_text(e));
+          }
+        }
+        p.objects[b] = substitute(k, b, attempt, p.objects);
       }
+    }
     if (pin) {
       batch.images = batch.images.pin_memory();
       batch.masks = batch.masks.pin_memory();
@@ -184,7 +242,7 @@ Batch BatchLoader::next() {
     try {
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
-      throw std::runtime_error("BatchLoader: batch " + std::to_string(k) + ": " + e.what());
+      throw std::runtime_error("BatchLoader: batch " + std::to_string(k) + ": " + error_text(e));
     }
   };
   if (s.options.workers == 0) {
@@ -209,6 +267,11 @@ Batch BatchLoader::next() {
   Batch batch = std::move(s.ready[k]);
   s.ready.erase(k);
   return batch;
+}
+
+std::vector<DatasetProblem> BatchLoader::broken_objects() const {
+  std::lock_guard<std::mutex> lock(impl_->broken_mutex);
+  return impl_->broken_list;
 }
 
 void BatchLoader::reset(uint64_t seed, int64_t batches_already_drawn) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "trainer/dataset.h"
 
@@ -28,12 +29,20 @@ struct LoaderOptions {
   bool pin_memory = false;   // for CUDA training
 };
 
+// A training object whose files fail to load (a truncated or foreign PNG, a bad cameras.npz, ...) is reported once
+// (broken_objects()) and replaced in its batch by a substitute chosen from (seed, batch, slot) alone, so batches stay
+// the same for any number of workers and after an exact resume; it is never loaded again. When more than
+// kMaxBrokenFraction of the objects are broken, next() throws and training stops.
 class BatchLoader {
  public:
+  static constexpr double kMaxBrokenFraction = 0.1;
+
   BatchLoader(const DatasetIndex& index, const LoaderOptions& options);
   ~BatchLoader();
   // Blocks until the next batch is ready. Epochs reshuffle forever. Errors in workers are rethrown here.
   Batch next();
+  // Every object found broken so far (file and reason), in the order found.
+  std::vector<DatasetProblem> broken_objects() const;
   // Resets the random stream so that batch k after reset(seed, k) is the same as in a fresh run.
   void reset(uint64_t seed, int64_t batches_already_drawn);
 

@@ -1,5 +1,7 @@
 #include "trainer/losses.h"
 
+#include <torch/torch.h>
+
 namespace dibr {
 namespace {
 

@@ -1,5 +1,7 @@
 #include "trainer/mesh_decoder.h"
 
+#include <torch/torch.h>
+
 namespace dibr {
 
 ConditionalBatchNormImpl::ConditionalBatchNormImpl(int64_t code_dim, int64_t channels) {

@@ -1,7 +1,10 @@
 #include "trainer/npz.h"
 
+#include <torch/torch.h>
+
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -26,6 +29,9 @@ std::string read_file(const std::string& path) {
   if (in.bad()) fail(path, "", "read error");
   return ss.str();
 }
+
+// at + n <= size without overflow (offsets and sizes come from the file and may be anything up to 2^64).
+bool fits(uint64_t at, uint64_t n, uint64_t size) { return at <= size && n <= size - at; }
 
 uint16_t le16(const std::string& b, size_t at) {
   return static_cast<uint16_t>(static_cast<uint8_t>(b[at]) | (static_cast<uint8_t>(b[at + 1]) << 8));
@@ -111,7 +117,7 @@ at::Tensor decode_npy(const std::string& b, const std::string& path, const std::
   } else {
     fail(path, member, "unsupported npy version " + std::to_string(major));
   }
-  if (header_at + header_len > b.size()) fail(path, member, "truncated npy header");
+  if (!fits(header_at, header_len, b.size())) fail(path, member, "truncated npy header");
   const std::string header = b.substr(header_at, header_len);
 
   std::string descr = header_field(header, "descr", path, member);
@@ -127,11 +133,20 @@ at::Tensor decode_npy(const std::string& b, const std::string& path, const std::
     fail(path, member, "fortran_order arrays are not supported");
   const auto shape = parse_shape(header_field(header, "shape", path, member), path, member);
 
-  int64_t count = 1;
-  for (auto s : shape) count *= s;
   const size_t data_at = header_at + header_len;
+  const uint64_t available = b.size() - data_at;
+  uint64_t count = 1;
+  for (auto d : shape) {
+    if (d < 0) fail(path, member, "negative dimension in the npy shape");
+    if (d != 0 && count > available / static_cast<uint64_t>(d))  // the product alone would overflow
+      fail(path, member, "the npy shape claims more data than the member holds");
+    count *= static_cast<uint64_t>(d);
+  }
+  if (count > available / static_cast<uint64_t>(type->size))
+    fail(path, member, "truncated npy data: expected " + std::to_string(count) + " elements, found " +
+                           std::to_string(available / type->size));
   const size_t bytes = static_cast<size_t>(count) * type->size;
-  if (b.size() - data_at < bytes)
+  if (available < bytes)
     fail(path, member, "truncated npy data: expected " + std::to_string(bytes) + " bytes, found " +
                            std::to_string(b.size() - data_at));
   auto t = torch::empty(shape, torch::TensorOptions().dtype(type->type));
@@ -191,14 +206,15 @@ std::vector<ZipEntry> read_central_directory(const std::string& b, const std::st
   uint64_t entries = le16(b, eocd + 10), cd_offset = le32(b, eocd + 16);
   if ((entries == 0xffff || cd_offset == 0xffffffffu) && eocd >= 20 && le32(b, eocd - 20) == 0x07064b50) {
     const uint64_t z64 = le64(b, eocd - 20 + 8);
-    if (z64 + 56 > b.size() || le32(b, z64) != 0x06064b50) fail(path, "", "corrupt ZIP64 end record");
+    if (!fits(z64, 56, b.size()) || le32(b, z64) != 0x06064b50) fail(path, "", "corrupt ZIP64 end record");
     entries = le64(b, z64 + 32);
     cd_offset = le64(b, z64 + 48);
   }
   std::vector<ZipEntry> out;
-  size_t at = cd_offset;
+  if (entries > b.size() / 46) fail(path, "", "corrupt zip central directory (entry count)");
+  uint64_t at = cd_offset;
   for (uint64_t i = 0; i < entries; ++i) {
-    if (at + 46 > b.size() || le32(b, at) != 0x02014b50) fail(path, "", "corrupt zip central directory");
+    if (!fits(at, 46, b.size()) || le32(b, at) != 0x02014b50) fail(path, "", "corrupt zip central directory");
     ZipEntry e;
     e.method = le16(b, at + 10);
     e.crc = le32(b, at + 16);
@@ -206,7 +222,7 @@ std::vector<ZipEntry> read_central_directory(const std::string& b, const std::st
     e.uncompressed = le32(b, at + 24);
     const uint16_t name_len = le16(b, at + 28), extra_len = le16(b, at + 30), comment_len = le16(b, at + 32);
     e.local_offset = le32(b, at + 42);
-    if (at + 46 + name_len + extra_len > b.size()) fail(path, "", "corrupt zip central directory");
+    if (!fits(at + 46, uint64_t(name_len) + extra_len, b.size())) fail(path, "", "corrupt zip central directory");
     e.name = b.substr(at + 46, name_len);
     apply_zip64_extra(b, at + 46 + name_len, extra_len, e);
     out.push_back(e);
@@ -216,10 +232,18 @@ std::vector<ZipEntry> read_central_directory(const std::string& b, const std::st
 }
 
 std::string member_bytes(const std::string& b, const ZipEntry& e, const std::string& path) {
-  const size_t at = e.local_offset;
-  if (at + 30 > b.size() || le32(b, at) != 0x04034b50) fail(path, e.name, "corrupt zip local header");
-  const size_t data_at = at + 30 + le16(b, at + 26) + le16(b, at + 28);
-  if (data_at + e.compressed > b.size()) fail(path, e.name, "truncated zip member");
+  const uint64_t at = e.local_offset;
+  if (!fits(at, 30, b.size()) || le32(b, at) != 0x04034b50) fail(path, e.name, "corrupt zip local header");
+  const uint64_t data_at = at + 30 + le16(b, at + 26) + le16(b, at + 28);
+  if (!fits(data_at, e.compressed, b.size())) fail(path, e.name, "truncated zip member");
+  const uint64_t claimed = e.method == 0 ? e.compressed : e.uncompressed;
+  if (claimed > kMaxNpzMemberBytes)
+    fail(path, e.name, "member of " + std::to_string(claimed) + " bytes is larger than the " +
+                           std::to_string(kMaxNpzMemberBytes >> 20) + " MB limit");
+  // Deflate cannot expand by more than about 1032:1.
+  if (e.method == 8 && e.uncompressed > 1032 * e.compressed + 1024)
+    fail(path, e.name, "claims " + std::to_string(e.uncompressed) + " bytes from " + std::to_string(e.compressed) +
+                           " compressed bytes, more than deflate can produce (corrupt or hostile file)");
   const std::string raw = b.substr(data_at, e.compressed);
   std::string data;
   if (e.method == 0) {
@@ -229,7 +253,7 @@ std::string member_bytes(const std::string& b, const ZipEntry& e, const std::str
   } else {
     fail(path, e.name, "unsupported zip compression method " + std::to_string(e.method) + " (stored or deflate only)");
   }
-  const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
+  const uLong crc = crc32_z(0L, reinterpret_cast<const Bytef*>(data.data()), data.size());
   if (crc != e.crc) fail(path, e.name, "CRC mismatch (file corrupt)");
   return data;
 }
@@ -263,16 +287,20 @@ std::string encode_npy(const at::Tensor& tensor, const std::string& path, const 
 
 }  // namespace
 
-std::map<std::string, at::Tensor> read_npz(const std::string& path) {
-  const std::string bytes = read_file(path);
+std::map<std::string, at::Tensor> read_npz_bytes(const std::string& bytes, const std::string& path,
+                                                 const std::vector<std::string>& only) {
   std::map<std::string, at::Tensor> arrays;
   for (const auto& e : read_central_directory(bytes, path)) {
-    if (e.name.empty() || e.name.back() == '/') continue;  // directory entries
-    std::string key = e.name;
-    if (key.size() > 4 && key.compare(key.size() - 4, 4, ".npy") == 0) key.resize(key.size() - 4);
+    if (e.name.size() <= 4 || e.name.compare(e.name.size() - 4, 4, ".npy") != 0) continue;  // not an array
+    const std::string key = e.name.substr(0, e.name.size() - 4);
+    if (!only.empty() && std::find(only.begin(), only.end(), key) == only.end()) continue;
     arrays[key] = decode_npy(member_bytes(bytes, e, path), path, e.name);
   }
   return arrays;
+}
+
+std::map<std::string, at::Tensor> read_npz(const std::string& path, const std::vector<std::string>& only) {
+  return read_npz_bytes(read_file(path), path, only);
 }
 
 void write_npz(const std::string& path, const std::map<std::string, at::Tensor>& arrays) {

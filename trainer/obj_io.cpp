@@ -1,5 +1,7 @@
 #include "trainer/obj_io.h"
 
+#include <torch/torch.h>
+
 #include <cstdio>
 #include <fstream>
 #include <sstream>

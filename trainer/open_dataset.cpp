@@ -1,4 +1,5 @@
 #include <filesystem>
+#include <set>
 #include <stdexcept>
 
 #include "trainer/dataset.h"
@@ -84,16 +85,26 @@ std::shared_ptr<const Dataset> open_dataset(const std::string& root_in, const Da
     d->root = fs::absolute(root_in, ec).lexically_normal().string();
     if (d->root.size() > 1 && d->root.back() == '/') d->root.pop_back();
   }
-  const std::vector<std::string> found = list_classes(d->root);
+  std::vector<DatasetProblem> listing;
+  const std::vector<std::string> found = list_classes(d->root, &listing);
+  if (found.empty() && !listing.empty())
+    throw std::runtime_error("dataset: '" + listing.front().path + "': " + listing.front().message);
   if (found.empty())
     throw std::runtime_error("dataset: '" + d->root + "' holds no class folder with softras_*.lst (expected <root>/<class>/softras_train.lst)");
   d->classes = found;
   if (!options.classes.empty()) *d = d->with_classes(options.classes);
-  d->train = index_dataset(d->root, d->classes, "train", options.deep_check);
-  d->val = index_dataset(d->root, d->classes, "val", options.deep_check);
-  d->test = index_dataset(d->root, d->classes, "test", options.deep_check);
+  auto progress_of = [&](const char* split) -> std::function<void(int, int)> {
+    if (!options.check_progress) return {};
+    return [&options, split](int done, int total) { options.check_progress(split, done, total); };
+  };
+  d->train = index_dataset(d->root, d->classes, "train", options.deep_check, progress_of("train"));
+  d->val = index_dataset(d->root, d->classes, "val", options.deep_check, progress_of("val"));
+  d->test = index_dataset(d->root, d->classes, "test", options.deep_check, progress_of("test"));
+  // Folder-level problems (an unreadable class folder) are found by each split: list them once.
+  std::set<std::pair<std::string, std::string>> seen;
   for (const DatasetIndex* s : {&d->train, &d->val, &d->test})
-    d->problems.insert(d->problems.end(), s->problems.begin(), s->problems.end());
+    for (const auto& p : s->problems)
+      if (seen.insert({p.path, p.message}).second) d->problems.push_back(p);
   return d;
 }
 

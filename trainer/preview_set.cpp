@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "trainer/error_text.h"
+
 namespace dibr {
 namespace {
 
@@ -42,7 +44,7 @@ PreviewSet select_preview_set(const Dataset& dataset, int count, int image_size,
       focals.push_back(view.camera_mat[0][0].reshape({1}));
       points.push_back(cloud);
     } catch (const std::exception& e) {
-      set.problems.push_back({object.path, std::string("preview object skipped: ") + e.what()});
+      set.problems.push_back({object.path, std::string("preview object skipped: ") + error_text(e)});
       continue;
     }
     set.ids.push_back(object.class_id + "/" + object.object_id);

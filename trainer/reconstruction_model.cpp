@@ -1,5 +1,7 @@
 #include "trainer/reconstruction_model.h"
 
+#include <torch/torch.h>
+
 namespace dibr {
 
 at::Tensor normalize_mesh(const at::Tensor& vertices, double half_extent) {

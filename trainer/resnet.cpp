@@ -1,5 +1,7 @@
 #include "trainer/resnet.h"
 
+#include <torch/torch.h>
+
 #include <filesystem>
 #include <stdexcept>
 #include <vector>

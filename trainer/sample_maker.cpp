@@ -1,5 +1,7 @@
 #include "trainer/sample_maker.h"
 
+#include <torch/torch.h>
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -10,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <regex>
 #include <vector>
 
 #include "render/camera.h"
@@ -269,12 +272,39 @@ SampleSummary summary_of(const std::string& out, const SampleOptions& options) {
 
 }  // namespace
 
+// Files under a sample folder that the generator did not write (a user's), at most `limit` of them.
+std::vector<std::string> foreign_files(const fs::path& out, size_t limit) {
+  static const std::regex own(
+      R"([^/]+/softras_(train|val|test)\.lst|[^/]+/[^/]+/(image|mask)/\d{4}\.png|[^/]+/[^/]+/(cameras|pointcloud)\.npz|[^/]+/[^/]+_voxels\.npz)");
+  std::vector<std::string> foreign;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(out, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_directory(type_ec)) continue;
+    const std::string rel = fs::relative(it->path(), out, type_ec).generic_string();
+    if (rel == kMarker || std::regex_match(rel, own)) continue;
+    foreign.push_back(it->path().string());
+    if (foreign.size() >= limit) break;
+  }
+  return foreign;
+}
+
 SampleSummary make_sample_dataset(const std::string& out_dir, const SampleOptions& options) {
   check_options(options);
   const fs::path out(out_dir);
   std::error_code ec;
   if (fs::exists(out, ec) && !fs::is_empty(out, ec) && !fs::exists(out / kMarker, ec))
     throw std::runtime_error("make_sample_dataset: " + out_dir + " exists and is not a sample dataset; refusing to overwrite it");
+  if (fs::exists(out / kMarker, ec)) {
+    const auto foreign = foreign_files(out, 5);
+    if (!foreign.empty()) {
+      std::string list;
+      for (const auto& f : foreign) list += "\n  " + f;
+      throw std::runtime_error("make_sample_dataset: " + out_dir +
+                               " is a sample dataset but also holds files the generator did not write; refusing to "
+                               "replace it (move them away or choose another folder):" + list);
+    }
+  }
   const fs::path partial = generate_partial(out, options);
   fs::remove_all(out, ec);
   fs::rename(partial, out);  // throws fs::filesystem_error naming both paths on failure

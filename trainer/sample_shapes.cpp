@@ -1,5 +1,7 @@
 #include "trainer/sample_shapes.h"
 
+#include <torch/torch.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>

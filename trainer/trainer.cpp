@@ -189,8 +189,12 @@ std::vector<DatasetProblem> Trainer::dataset_problems() const {
   std::vector<DatasetProblem> all = impl_->dataset.train.problems;
   all.insert(all.end(), impl_->dataset.val.problems.begin(), impl_->dataset.val.problems.end());
   all.insert(all.end(), impl_->preview.problems.begin(), impl_->preview.problems.end());
+  const auto broken = broken_objects();
+  all.insert(all.end(), broken.begin(), broken.end());
   return all;
 }
+
+std::vector<DatasetProblem> Trainer::broken_objects() const { return impl_->loader->broken_objects(); }
 
 void Trainer::set_batch_hook(std::function<void(int64_t step, Batch& batch)> hook) { impl_->batch_hook = std::move(hook); }
 

@@ -51,7 +51,8 @@ class Trainer {
   const c10::Device& device() const;
   const Dataset& dataset() const;
   torch::nn::Module& network();  // the method's trained network  // restricted to the config's classes
-  std::vector<DatasetProblem> dataset_problems() const;  // the dataset's and the preview set's
+  std::vector<DatasetProblem> dataset_problems() const;  // the dataset's, the preview set's and broken_objects()
+  std::vector<DatasetProblem> broken_objects() const;    // training objects that failed to load (BatchLoader)
   std::string latest_checkpoint_path() const;  // <out>/latest.pt
 
   // Test hook: called with the index of the step about to run (0 for the first) and its batch, before the forward

@@ -6,11 +6,13 @@
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include "trainer/metrics_log.h"
 #include "trainer/trainer.h"
+#include "trainer/error_text.h"
 
 namespace dibr {
 namespace fs = std::filesystem;
@@ -72,7 +74,27 @@ struct TrainingRun::Impl {
     snapshot = std::move(s);
   }
   void body(std::shared_ptr<const Dataset> dataset, bool resume);
+  void write_problems(const std::vector<DatasetProblem>& all);
 };
+
+// Rewritten through a temporary file, so a reader never sees half a list.
+void TrainingRun::Impl::write_problems(const std::vector<DatasetProblem>& all) {
+  const fs::path path = fs::path(config.run.out_dir) / "dataset_problems.txt";
+  std::error_code ec;
+  if (all.empty()) {
+    fs::remove(path, ec);
+    return;
+  }
+  const fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    for (const auto& p : all) out << p.path << ": " << p.message << "\n";
+    out.close();
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) throw std::runtime_error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+}
 
 void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume) {
   std::unique_ptr<Trainer> trainer;
@@ -94,6 +116,8 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
       if (trainer->resumed()) last_saved = trainer->step();
       if (!history.empty()) seconds_base = history.back().seconds;
     }
+    write_problems(trainer->dataset_problems());
+    size_t broken_seen = 0;
     if (on_ready) on_ready();
     const int64_t max_steps = config.optim.max_steps;
     publish(trainer->snapshot(), 0);  // the studio shows the starting point at once
@@ -113,6 +137,13 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
         history.push_back(record);
         step = s;
       }
+      if (const auto broken = trainer->broken_objects(); broken.size() != broken_seen) {
+        broken_seen = broken.size();
+        const auto all = trainer->dataset_problems();
+        write_problems(all);
+        std::lock_guard<std::mutex> lock(mutex);
+        problems = all;
+      }
       if (s % cadence.snapshot_every == 0) publish(trainer->snapshot(), eta);
       if (cadence.keep_every > 0 && s % cadence.keep_every == 0)
         trainer->save((fs::path(cadence.out_dir) / ("step_" + std::to_string(s) + ".pt")).string());
@@ -120,7 +151,7 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
         trainer->save(trainer->latest_checkpoint_path());
         last_saved = s;
       }
-      if (on_progress) on_progress({s, max_steps, steps_per_second, eta, record.losses});
+      if (on_progress) on_progress({s, max_steps, steps_per_second, eta, record.losses, broken_seen});
     }
     if (last_saved != trainer->step()) trainer->save(trainer->latest_checkpoint_path());
     std::lock_guard<std::mutex> lock(mutex);
@@ -128,12 +159,12 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
   } catch (const NonFiniteLoss& e) {
     std::lock_guard<std::mutex> lock(mutex);
     state = RunState::Failed;
-    error = e.what();
+    error = error_text(e);
   } catch (const std::exception& e) {
     std::lock_guard<std::mutex> lock(mutex);
     state = RunState::Failed;
-    error = trainer ? "training stopped at step " + std::to_string(trainer->step()) + ": " + e.what()
-                    : std::string("could not start training: ") + e.what();
+    error = trainer ? "training stopped at step " + std::to_string(trainer->step()) + ": " + error_text(e)
+                    : std::string("could not start training: ") + error_text(e);
   }
   std::lock_guard<std::mutex> lock(mutex);
   stop_requested = pause_requested = false;

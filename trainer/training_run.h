@@ -28,6 +28,7 @@ struct TrainerProgress {
   int64_t step = 0, max_steps = 0;
   double steps_per_second = 0, eta_seconds = 0;
   LossTerms losses;
+  size_t broken_objects = 0;  // training objects that failed to load and were replaced so far
 };
 
 class TrainingRun {
@@ -62,6 +63,8 @@ class TrainingRun {
   std::vector<LossRecord> loss_history() const;
   // Records after the first `from` (cheap polling from the UI).
   std::vector<LossRecord> loss_history_since(size_t from) const;
+  // The dataset's problems, then broken training objects as they are found; also kept in
+  // <out>/dataset_problems.txt.
   std::vector<DatasetProblem> dataset_problems() const;
   std::string latest_checkpoint_path() const;
   double steps_per_second() const;

@@ -97,6 +97,10 @@ sleep 1
 wait_until 60 "the views after stepping back" title_has "view: checkpoint step"
 
 # With the mouse: a checkpoint from the table, another from the timeline, a preview object from the grid.
+# The timeline's markers move while new checkpoints arrive: wait until training is done and all are listed
+# (step_5..step_20 and latest.pt), so the click lands where the map says.
+wait_until 240 "training to finish" title_has "finished step 20"
+wait_until 10 "every checkpoint in the timeline" state_is /checkpoints 5
 click checkpoints.step:5
 wait_until 60 "checkpoint step 5 from the table" title_matches "view: checkpoint step 5$"
 click checkpoints.timeline

@@ -53,7 +53,7 @@ grep -qF "\"$work/data_b\"" "$XDG_CONFIG_HOME/dibr-studio/recent.json" || die "d
 "$drop" "$wid" "$work/a_file" || die "the drop of a file failed"
 wait_until 10 "an error for the dropped file" log_has "dropped '$work/a_file' is not a folder"
 "$drop" "$wid" "$work/not_a_dataset" || die "the drop of an empty folder failed"
-wait_until 30 "an error for a folder without a dataset" log_has "holds no dataset class"
+wait_until 30 "an error for a folder without a dataset" log_has "holds no class folder with softras_"
 state_is /dataset/root "$work/data_b" || die "a bad folder replaced the dataset in use (now '$(state /dataset/root)')"
 # The UI map trails the log by up to 100 ms.
 wait_until 5 "both errors among the studio's messages" eval '(( $(state /errors) >= errors + 2 ))'
@@ -156,6 +156,7 @@ key Left
 wait_until 60 "a good checkpoint in the views after the bad one" title_has "view: checkpoint step"
 
 type_into export.obj_path "$work/a_file/mesh.obj"
+wait_until 10 "the typed path in the export field" state_is /export_path "$work/a_file/mesh.obj"
 errors=$(state /errors)
 click export.obj
 wait_until 10 "an error for an OBJ path that cannot be written" log_has "export:"

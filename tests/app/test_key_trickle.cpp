@@ -81,6 +81,23 @@ TEST(KeyTrickle, PlainTypingAndShiftGoStraightThrough) {
   EXPECT_FALSE(t.on_event(typed('y')));
 }
 
+TEST(KeyTrickle, TypedTextWithReleasesAndShiftArrivesInOneFrame) {
+  // xdotool types "a_B" as press/char/release per key, with Shift around '_' and 'B'.
+  KeyTrickle t;
+  EXPECT_TRUE(t.on_event(press(GLFW_KEY_A)));
+  EXPECT_TRUE(t.on_event(typed('a')));
+  EXPECT_TRUE(t.on_event(release(GLFW_KEY_A)));
+  EXPECT_TRUE(t.on_event(press(GLFW_KEY_LEFT_SHIFT)));
+  EXPECT_TRUE(t.on_event(press(GLFW_KEY_MINUS, GLFW_MOD_SHIFT)));
+  EXPECT_TRUE(t.on_event(typed('_')));
+  EXPECT_TRUE(t.on_event(release(GLFW_KEY_MINUS, GLFW_MOD_SHIFT)));
+  EXPECT_TRUE(t.on_event(press(GLFW_KEY_B, GLFW_MOD_SHIFT)));
+  EXPECT_TRUE(t.on_event(typed('B')));
+  EXPECT_TRUE(t.on_event(release(GLFW_KEY_B, GLFW_MOD_SHIFT)));
+  EXPECT_TRUE(t.on_event(release(GLFW_KEY_LEFT_SHIFT, GLFW_MOD_SHIFT)));
+  EXPECT_TRUE(t.next_frame().empty()) << "nothing was held back";
+}
+
 TEST(KeyTrickle, CtrlReleasedBeforeItsKeyStillCountsForTheShortcut) {
   // Ctrl went down in the previous frame; A down and Ctrl up arrive together in this one.
   KeyTrickle t;

@@ -151,6 +151,20 @@ TEST_F(StudioModelTest, BadSettingsAreRefusedWhereEnteredAndFlagsSurvivePresetSw
   EXPECT_EQ(m.config().model.decoder_hidden, 64);
 }
 
+TEST_F(StudioModelTest, TheDatasetCheckFindsWhatTrainingWouldHit) {
+  test::TempDir dir("studio_model_deep");
+  const auto data = make_tiny_dataset(dir);
+  const fs::path png = fs::path(data) / kClass / "obj1" / "mask" / "0013.png";
+  fs::resize_file(png, fs::file_size(png) / 2);  // exists, so the quick check passes it
+  StudioModel m(tiny_options(data, (dir.path / "run").string()), "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset_deep_checked(); }));
+  bool named = false;
+  for (const auto& p : m.dataset()->problems) named = named || p.path.find("0013.png") != std::string::npos;
+  EXPECT_TRUE(named) << "the truncated mask is listed with its file";
+  EXPECT_EQ(m.dataset()->train.objects.size(), 1u);
+  EXPECT_EQ(m.state_json()["dataset"]["deep_checked"], true);
+}
+
 TEST_F(StudioModelTest, ABadFolderKeepsTheDatasetInUse) {
   test::TempDir dir("studio_model_folders");
   StudioModel m(tiny_options(make_tiny_dataset(dir), (dir.path / "run").string()), "");

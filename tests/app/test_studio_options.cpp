@@ -29,17 +29,19 @@ TEST(StudioOptions, FlagsAreParsed) {
                  code);
   ASSERT_TRUE(o.has_value());
   EXPECT_EQ(code, 0);
-  EXPECT_EQ(o->data_root, "/d");
-  EXPECT_EQ(o->out_dir, "/o");
-  EXPECT_EQ(o->preset, "paper");
-  EXPECT_EQ(o->max_steps.value_or(0), 40);
-  EXPECT_EQ(o->image_size.value_or(0), 32);
-  EXPECT_FALSE(o->batch_objects.has_value());
+  EXPECT_EQ(o->config.data.root, "/d");
+  EXPECT_EQ(o->config.run.out_dir, "/o");
+  EXPECT_EQ(o->config.preset, "paper");
+  EXPECT_EQ(o->config.optim.max_steps, 40);
+  EXPECT_EQ(o->config.data.image_size, 32);
+  EXPECT_EQ(o->config.data.batch_objects, dibr::TrainConfig::from_preset("paper").data.batch_objects) << "not given";
+  EXPECT_EQ(o->given_keys, (std::vector<std::string>{"data.root", "data.classes", "data.image_size", "optim.max_steps",
+                                                     "run.out_dir"}));
   EXPECT_EQ(o->window_width, 1024);
   EXPECT_EQ(o->window_height, 768);
   EXPECT_EQ(o->screenshot_dir, "/s");
   EXPECT_EQ(o->ui_map, "/m.json");
-  EXPECT_EQ(o->classes, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o->config.data.classes, (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(StudioOptions, BadValuesAreRejected) {
@@ -49,4 +51,17 @@ TEST(StudioOptions, BadValuesAreRejected) {
   code = 0;
   EXPECT_FALSE(parse({"--window", "big"}, code).has_value());
   EXPECT_NE(code, 0);
+  code = 0;
+  EXPECT_FALSE(parse({"--knum", "1000"}, code).has_value()) << "the studio checks values with the same table";
+  EXPECT_NE(code, 0);
+}
+
+TEST(StudioOptions, EveryTrainSettingIsAStudioFlag) {
+  int code = -1;
+  auto o = parse({"--knum", "64", "--soft-distance", "triangle", "--keep-every", "7", "--seed", "9"}, code);
+  ASSERT_TRUE(o.has_value());
+  EXPECT_EQ(o->config.raster.knum, 64);
+  EXPECT_EQ(o->config.raster.soft_distance, "triangle");
+  EXPECT_EQ(o->config.run.keep_every, 7);
+  EXPECT_EQ(o->config.system.seed, 9u);
 }

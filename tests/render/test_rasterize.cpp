@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "render/raster_kernels.h"
@@ -77,6 +78,22 @@ TEST(Rasterize, SoftMaskAtKnownDistanceFromACorner) {
   EXPECT_EQ(out.soft_mask[0][0][0].item<double>(), 0.0);
 }
 
+TEST(Rasterize, BoxTestIsInclusiveAndAnEdgeThroughACentreCovers) {
+  // Deviation (b) from Kaolin v0.9: the grown box is closed. The triangle's box starts at x = 0.25; with boxlen
+  // 0.25 the only pixel centre (0,0) lies exactly on the grown box's edge and still gathers the face.
+  auto in = single_image({{0.25, -0.5, 0.75, -0.5, 0.25, 0.5}}, {-2.0}, {1.0});
+  auto out = run(in, 1, 1, 10.0, 0.25);
+  EXPECT_NEAR(out.soft_mask[0][0][0].item<double>(), std::exp(-10.0 * 0.0625), 1e-12);
+  // Deviation (d): the inside test is exact (Kaolin v0.9 allows -1e-7). A centre on an edge is covered...
+  in = single_image({{0.0, -0.5, 0.5, -0.5, 0.0, 0.5}}, {-2.0}, {1.0});
+  out = run(in, 1, 1, 10.0, 0.25);
+  EXPECT_EQ(out.face_index[0][0][0].item<int64_t>(), 0);
+  // ...and one just outside it is not.
+  in = single_image({{1e-9, -0.5, 0.5, -0.5, 1e-9, 0.5}}, {-2.0}, {1.0});
+  out = run(in, 1, 1, 10.0, 0.25);
+  EXPECT_EQ(out.face_index[0][0][0].item<int64_t>(), -1);
+}
+
 TEST(Rasterize, SoftMaskCombinesFacesAndRespectsKnum) {
   // Pixel (0,0); face 0 at distance 0.1 (edge x = 0.1), face 1 at distance 0.2 (edge y = -0.2).
   auto in = single_image({{0.1, -0.3, 0.5, 0.0, 0.1, 0.3}, {-0.3, -0.2, 0.3, -0.2, 0.0, -0.6}}, {-2.0, -3.0},
@@ -143,15 +160,30 @@ TEST(Rasterize, AllFacesCulledKeepsSoftMaskFromDistances) {
   auto in = single_image({{-1, -1, 1, -1, -1, 1}}, {-2.0}, {-1.0});
   const int H = 4, W = 4;
   const double sigmainv = 3.0;
-  const auto out = run(in, H, W, sigmainv, 0.02);
-  EXPECT_TRUE((out.face_index == -1).all().item<bool>());
-  EXPECT_EQ(out.features.abs().max().item<double>(), 0.0);
-  for (int h = 0; h < H; ++h)
-    for (int w = 0; w < W; ++w) {
-      const double x = pixel_x(w, W), y = pixel_y(h, H);
-      const double d2 = x + y <= 0 ? 0.0 : (x + y) * (x + y) / 2;  // inside a culled face: distance 0
-      EXPECT_NEAR(out.soft_mask[0][h][w].item<double>(), std::exp(-sigmainv * d2), 1e-12);
-    }
+  for (const auto mode : {SoftMaskDistance::Triangle, SoftMaskDistance::Boundary}) {
+    RasterizeSettings st;
+    st.height = H;
+    st.width = W;
+    st.sigmainv = sigmainv;
+    st.boxlen = 0.02;
+    st.soft_distance = mode;
+    const auto out = dibr_rasterize(in.z, in.image, in.features, in.normals, st);
+    EXPECT_TRUE((out.face_index == -1).all().item<bool>());
+    EXPECT_EQ(out.features.abs().max().item<double>(), 0.0);
+    for (int h = 0; h < H; ++h)
+      for (int w = 0; w < W; ++w) {
+        const double x = pixel_x(w, W), y = pixel_y(h, H);
+        const double hypotenuse = (x + y) * (x + y) / 2;
+        double d2 = hypotenuse;  // outside: the distance to the triangle, the same in both modes
+        if (x + y <= 0) {
+          // Inside the culled face: ours is 0; Kaolin's is the distance to the nearest edge.
+          d2 = mode == SoftMaskDistance::Triangle ? 0.0
+                                                  : std::min({hypotenuse, (x + 1) * (x + 1), (y + 1) * (y + 1)});
+        }
+        EXPECT_NEAR(out.soft_mask[0][h][w].item<double>(), std::exp(-sigmainv * d2), 1e-12)
+            << (mode == SoftMaskDistance::Triangle ? "triangle" : "boundary") << " pixel " << h << "," << w;
+      }
+  }
 }
 
 TEST(Rasterize, DegenerateTriangleNeverCoversAndStaysFinite) {

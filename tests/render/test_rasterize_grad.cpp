@@ -15,6 +15,7 @@ struct Case {
   double sigmainv, boxlen, culled;
   int knum;
   uint64_t seed;
+  SoftMaskDistance soft_distance = SoftMaskDistance::Boundary;
 };
 
 RasterizeSettings settings_of(const Case& c) {
@@ -24,6 +25,7 @@ RasterizeSettings settings_of(const Case& c) {
   st.sigmainv = c.sigmainv;
   st.boxlen = c.boxlen;
   st.knum = c.knum;
+  st.soft_distance = c.soft_distance;
   return st;
 }
 
@@ -91,6 +93,12 @@ TEST(RasterizeGrad, MatchesFiniteDifferencesAllFacesInBox) {
 
 TEST(RasterizeGrad, MatchesFiniteDifferencesWithKnumLimit) {
   check_case({1, 6, 1, 8, 8, 30.0, 3.0, 0.0, 2, 3});
+}
+
+TEST(RasterizeGrad, MatchesFiniteDifferencesWithTheTriangleDistance) {
+  // Our rule before the setting: inside a culled face the distance is 0 (mask 1, no gradient through it).
+  check_case({2, 4, 3, 10, 12, 50.0, 0.3, 0.25, 30, 1, SoftMaskDistance::Triangle});
+  check_case({1, 5, 2, 12, 12, 20.0, 3.0, 0.4, 30, 2, SoftMaskDistance::Triangle});
 }
 
 TEST(RasterizeGrad, NoGradientToDepthOrNormals) {
@@ -164,12 +172,33 @@ TEST(RasterizeGrad, PixelInsideCulledFaceDoesNotPoisonOthers) {
   st.height = st.width = 1;
   st.sigmainv = 20.0;
   st.boxlen = 0.5;
+  st.soft_distance = SoftMaskDistance::Triangle;
   const auto out = dibr_rasterize(in.z, in.image, in.features, in.normals, st);
   EXPECT_EQ(out.face_index[0][0][0].item<int64_t>(), -1);
   EXPECT_DOUBLE_EQ(out.soft_mask[0][0][0].item<double>(), 1.0);
   out.soft_mask.sum().backward();
   EXPECT_TRUE(torch::isfinite(in.image.grad()).all().item<bool>());
   EXPECT_EQ(in.image.grad().abs().max().item<double>(), 0.0);
+}
+
+TEST(RasterizeGrad, PixelInsideCulledFaceHasKaolinsBoundaryGradient) {
+  // Kaolin's rule: the same pixel measures its distance to face 0's boundary, so the mask is below 1 and both
+  // faces get gradient from it.
+  auto in = test::single_image({{-0.5, -0.5, 0.5, -0.5, 0.0, 0.5}, {0.1, -0.3, 0.5, 0.0, 0.1, 0.3}},
+                               {-2.0, -3.0}, {-1.0, -1.0});
+  in.image.requires_grad_(true);
+  RasterizeSettings st;
+  st.height = st.width = 1;
+  st.sigmainv = 20.0;
+  st.boxlen = 0.5;
+  st.soft_distance = SoftMaskDistance::Boundary;
+  const auto out = dibr_rasterize(in.z, in.image, in.features, in.normals, st);
+  EXPECT_EQ(out.face_index[0][0][0].item<int64_t>(), -1);
+  EXPECT_LT(out.soft_mask[0][0][0].item<double>(), 1.0);
+  out.soft_mask.sum().backward();
+  EXPECT_TRUE(torch::isfinite(in.image.grad()).all().item<bool>());
+  EXPECT_GT(in.image.grad()[0][0].abs().sum().item<double>(), 0.0);
+  EXPECT_GT(in.image.grad()[0][1].abs().sum().item<double>(), 0.0);
 }
 
 TEST(RasterizeGrad, EmptyImageHasZeroGradients) {

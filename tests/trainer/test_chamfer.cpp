@@ -119,4 +119,15 @@ TEST(ChamferReport, ScoresPredictionsAndRecordsMissingOnes) {
   EXPECT_TRUE(dibr::run_chamfer_report(options).objects.empty());
 }
 
+TEST(ChamferReport, NonUtf8NamesDoNotStopTheReport) {
+  dibr::test::TempDir dir("chamfer_utf8");
+  dibr::ChamferReport report;
+  report.objects.push_back({"cls", "obj\xff\xfe", 0.01, 0.01, 0.01, {}});
+  report.classes.push_back({"cls", 1, 0.01, {}});
+  report.problems.push_back("/data/\xc3(bad: a file name that is not UTF-8");
+  const auto prefix = (dir.path / "report").string();
+  EXPECT_NO_THROW(report.save(prefix));
+  EXPECT_GT(fs::file_size(prefix + ".json"), 0u);
+}
+
 }  // namespace

@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <iterator>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -40,7 +42,7 @@ std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 TEST(Cli, HelpListsTheSubcommands) {
   const auto r = run_dibr("--help");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (const char* sub : {"make-sample", "train", "eval", "chamfer"}) {
+  for (const char* sub : {"make-sample", "check-data", "train", "eval", "chamfer"}) {
     EXPECT_NE(r.output.find(sub), std::string::npos) << sub << " missing from:\n" << r.output;
   }
 }

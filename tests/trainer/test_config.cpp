@@ -68,6 +68,11 @@ TEST(Config, TheFlatFormOfOldCheckpointsStillLoads) {
   EXPECT_EQ(c.model.method, "dibr");
   EXPECT_DOUBLE_EQ(c.loss.color, 3.0);
   EXPECT_EQ(c.run.checkpoint_every, 100);
+  EXPECT_EQ(c.raster.soft_distance, "triangle") << "old runs trained with our soft-mask rule";
+  const TrainConfig paper = TrainConfig::from_json(R"({"preset": "paper", "knum": 30})");
+  EXPECT_EQ(paper.raster.soft_distance, "triangle");
+  EXPECT_EQ(TrainConfig::from_preset("paper").raster.soft_distance, "boundary") << "Kaolin's rule for the reference";
+  EXPECT_THROW(TrainConfig::from_json(R"({"raster": {"soft_distance": "nearest"}})"), std::invalid_argument);
 }
 
 TEST(Config, UnknownKeyIsRejectedByName) {

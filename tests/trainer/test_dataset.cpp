@@ -2,11 +2,17 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
 
 #include "nmr_fixture.h"
 #include "render/camera.h"
 #include "trainer/dataset.h"
+#include "trainer/npz.h"
+#include "trainer/preview_set.h"
 
 namespace {
 
@@ -164,7 +170,6 @@ TEST(DatasetValue, NotADatasetIsAClearError) {
 
 }  // namespace
 
-#include "trainer/preview_set.h"
 
 namespace {
 
@@ -185,6 +190,94 @@ TEST(PreviewSet, OneChoiceForTheLiveAndTheCheckpointView) {
   ASSERT_EQ(by_id.count(), 1);
   EXPECT_EQ(by_id.ids[0], both.ids[1]);
   EXPECT_TRUE(torch::equal(by_id.images[0], both.images[1]));
+}
+
+}  // namespace
+
+namespace {
+
+TEST(DatasetHostile, IdsThatLeaveTheirClassFolderDuplicatesAndABomAreHandled) {
+  TempDir dir("dataset_ids");
+  for (const char* id : {"a", "b"}) dibr::test::write_fake_object(dir.path / "cls" / id, 1, 8);
+  dibr::test::write_fake_object(dir.path / "other" / "victim", 2, 8);
+  {
+    std::ofstream list(dir.path / "cls" / "softras_train.lst", std::ios::binary);
+    list << "\xEF\xBB\xBF" << "a\n../other/victim\n" << (dir.path / "other" / "victim").string() << "\nb\na\n..\n";
+  }
+  const auto index = dibr::index_dataset(dir.str(), {"cls"}, "train");
+  ASSERT_EQ(index.objects.size(), 2u) << "the BOM is not part of the first id; traversals are refused";
+  EXPECT_EQ(index.objects[0].object_id, "a");
+  EXPECT_EQ(index.objects[1].object_id, "b");
+  int leaving = 0, twice = 0;
+  for (const auto& p : index.problems) {
+    leaving += p.message.find("leaves its class folder") != std::string::npos;
+    twice += p.message.find("listed twice") != std::string::npos;
+  }
+  EXPECT_EQ(leaving, 3);
+  EXPECT_EQ(twice, 1);
+  EXPECT_THROW(dibr::index_dataset(dir.str(), {"../cls"}, "train"), std::runtime_error);
+}
+
+TEST(DatasetHostile, BadCamerasAndPointsAreNamedWithTheirFile) {
+  TempDir dir("dataset_values");
+  dibr::test::write_fake_object(dir.path / "cls" / "nan_cam", 1, 8);
+  dibr::test::write_fake_object(dir.path / "cls" / "big_cam", 2, 8);
+  dibr::test::write_fake_object(dir.path / "cls" / "int_cam", 3, 8);
+  dibr::test::write_fake_object(dir.path / "cls" / "nan_points", 4, 8);
+  auto cameras = [](const at::Tensor& world0) {
+    std::map<std::string, at::Tensor> c;
+    for (int v = 0; v < 24; ++v) {
+      c["world_mat_" + std::to_string(v)] = v == 0 ? world0 : torch::eye(4, torch::kFloat64);
+      c["camera_mat_" + std::to_string(v)] = torch::eye(4, torch::kFloat64);
+    }
+    return c;
+  };
+  auto nan_world = torch::eye(4, torch::kFloat64);
+  nan_world[0][3] = std::nan("");
+  dibr::write_npz((dir.path / "cls" / "nan_cam" / "cameras.npz").string(), cameras(nan_world));
+  dibr::write_npz((dir.path / "cls" / "big_cam" / "cameras.npz").string(), cameras(torch::zeros({5, 4}, torch::kFloat64)));
+  dibr::write_npz((dir.path / "cls" / "int_cam" / "cameras.npz").string(), cameras(torch::eye(4, torch::kInt32)));
+  auto points = torch::rand({100, 3});
+  points[10][1] = std::numeric_limits<float>::infinity();
+  dibr::write_npz((dir.path / "cls" / "nan_points" / "pointcloud.npz").string(), {{"points", points}});
+  dibr::test::write_list(dir.path / "cls" / "softras_train.lst", {"nan_cam", "big_cam", "int_cam", "nan_points"});
+
+  const auto deep = dibr::index_dataset(dir.str(), {}, "train", /*deep_check=*/true);
+  EXPECT_TRUE(deep.objects.empty()) << "the deep check finds all four";
+  ASSERT_EQ(deep.problems.size(), 4u);
+  EXPECT_NE(deep.problems[0].message.find("NaN or Inf"), std::string::npos) << deep.problems[0].message;
+  EXPECT_NE(deep.problems[1].message.find("4x4"), std::string::npos) << deep.problems[1].message;
+  EXPECT_NE(deep.problems[2].message.find("floating-point"), std::string::npos) << deep.problems[2].message;
+  EXPECT_NE(deep.problems[3].path.find("pointcloud.npz"), std::string::npos) << deep.problems[3].path;
+
+  const auto shallow = dibr::index_dataset(dir.str(), {}, "train");
+  ASSERT_EQ(shallow.objects.size(), 4u);
+  try {
+    dibr::load_view(shallow.objects[1], 0, 8);
+    FAIL() << "a 5x4 world_mat was loaded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("big_cam/cameras.npz"), std::string::npos) << e.what();
+  }
+  try {
+    dibr::load_pointcloud(shallow.objects[3]);
+    FAIL() << "Inf points were loaded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("1 of 100 points"), std::string::npos) << e.what();
+  }
+}
+
+TEST(DatasetHostile, ASymlinkLoopIsAProblemNotACrash) {
+  FakeDataset data;
+  fs::create_symlink(data.dir.path / "loop", data.dir.path / "loop");
+  std::vector<dibr::DatasetProblem> problems;
+  EXPECT_EQ(dibr::list_classes(data.dir.str(), &problems), (std::vector<std::string>{"classA", "classB"}));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].path.find("loop"), std::string::npos);
+  const auto d = dibr::open_dataset(data.dir.str());
+  EXPECT_EQ(d->classes.size(), 2u);
+  size_t loops = 0;
+  for (const auto& p : d->problems) loops += p.path.find("loop") != std::string::npos;
+  EXPECT_EQ(loops, 1u) << "listed once, not once per split";
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "nmr_fixture.h"
@@ -122,6 +123,87 @@ TEST(Loader, RejectsBadOptions) {
   EXPECT_THROW(dibr::BatchLoader(data.index, o), std::invalid_argument);
   dibr::DatasetIndex empty;
   EXPECT_THROW(dibr::BatchLoader(empty, small_options(0)), std::invalid_argument);
+}
+
+}  // namespace
+
+namespace {
+
+// 40 objects; o3 has a truncated PNG in view 5, o7 a cameras.npz that is not an npz, o9 a JPEG named .png.
+struct DamagedData {
+  TempDir dir{"loader_damaged"};
+  dibr::DatasetIndex index;
+  DamagedData() {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 40; ++i) {
+      ids.push_back("o" + std::to_string(i));
+      dibr::test::write_fake_object(dir.path / "cls" / ids.back(), i, 8);
+    }
+    const fs::path png = dir.path / "cls" / "o3" / "image" / "0005.png";
+    fs::resize_file(png, fs::file_size(png) / 2);
+    std::ofstream(dir.path / "cls" / "o7" / "cameras.npz", std::ios::trunc) << "garbage";
+    std::ofstream(dir.path / "cls" / "o9" / "mask" / "0002.png", std::ios::trunc | std::ios::binary)
+        << "\xFF\xD8\xFF\xE0" << std::string(64, 'J');
+    dibr::test::write_list(dir.path / "cls" / "softras_train.lst", ids);
+    index = dibr::index_dataset(dir.str(), {}, "train");  // existence checks only: all 40 pass
+  }
+};
+
+std::vector<dibr::Batch> draw(const dibr::DatasetIndex& index, int workers, int count, dibr::BatchLoader** out = nullptr) {
+  auto o = small_options(workers);
+  o.batch_objects = 4;
+  o.views_per_object = 24;  // every view: each damaged file is met whenever its object is drawn
+  auto* loader = new dibr::BatchLoader(index, o);
+  std::vector<dibr::Batch> batches;
+  for (int k = 0; k < count; ++k) batches.push_back(loader->next());
+  if (out) *out = loader;
+  else delete loader;
+  return batches;
+}
+
+TEST(Loader, BrokenObjectsAreReportedAndReplacedDeterministically) {
+  DamagedData data;
+  ASSERT_EQ(data.index.objects.size(), 40u);
+  dibr::BatchLoader* loader = nullptr;
+  const auto one = draw(data.index, 1, 30, &loader);  // 3 epochs: every object is drawn
+  const auto broken = loader->broken_objects();
+  delete loader;
+  ASSERT_EQ(broken.size(), 3u);
+  std::set<std::string> paths;
+  for (const auto& p : broken) paths.insert(fs::path(p.path).filename().string());
+  EXPECT_EQ(paths, (std::set<std::string>{"o3", "o7", "o9"}));
+  for (const auto& p : broken) EXPECT_NE(p.message.find("replaced"), std::string::npos) << p.message;
+  for (const auto& b : one) {
+    for (int64_t i = 0; i < b.object_index.size(0); ++i) {
+      const auto id = data.index.objects[b.object_index[i].item<int64_t>()].object_id;
+      EXPECT_TRUE(id != "o3" && id != "o7" && id != "o9") << "a broken object reached a batch";
+    }
+  }
+  // The same batches with another number of workers, and after a reset (an exact resume).
+  const auto two = draw(data.index, 2, 30);
+  for (size_t k = 0; k < one.size(); ++k) expect_same(one[k], two[k]);
+  auto o = small_options(2);
+  o.batch_objects = 4;
+  o.views_per_object = 24;
+  dibr::BatchLoader resumed(data.index, o);
+  resumed.reset(o.seed, 17);
+  for (size_t k = 17; k < 20; ++k) expect_same(one[k], resumed.next());
+}
+
+TEST(Loader, TooManyBrokenObjectsStopWithAClearError) {
+  DamagedData data;
+  for (const char* id : {"o1", "o2"})  // 5 of 40 > 10%
+    std::ofstream(data.dir.path / "cls" / id / "cameras.npz", std::ios::trunc) << "garbage";
+  auto o = small_options(1);
+  o.batch_objects = 4;
+  o.views_per_object = 24;
+  dibr::BatchLoader loader(data.index, o);
+  try {
+    for (int k = 0; k < 20; ++k) loader.next();
+    FAIL() << "training went on with a third of its objects broken";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("training objects are broken"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -123,6 +123,19 @@ TEST(SampleMaker, WritesAValidNmrDatasetOnTheRig) {
   std::ofstream(foreign / "keep.txt") << "mine";
   EXPECT_THROW(dibr::make_sample_dataset(foreign.string(), options), std::runtime_error);
   EXPECT_TRUE(fs::exists(foreign / "keep.txt"));
+  // A sample folder holding a user's file is not replaced either: nothing a user made is lost.
+  fs::path class_dir;
+  for (const auto& e : fs::directory_iterator(out))
+    if (e.is_directory()) class_dir = e.path();
+  ASSERT_FALSE(class_dir.empty());
+  std::ofstream(class_dir / "my_notes.txt") << "mine";
+  try {
+    dibr::make_sample_dataset(out, options);
+    FAIL() << "a sample folder with a user's file was replaced";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("my_notes.txt"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(fs::exists(class_dir / "my_notes.txt"));
 }
 
 TEST(SampleMaker, IsDeterministicForASeed) {

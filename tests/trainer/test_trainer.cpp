@@ -183,6 +183,15 @@ TEST(Trainer, DivergedWeightsAreNeverSaved) {
   EXPECT_THROW(t.save(bad), NonFiniteLoss);
   EXPECT_FALSE(std::filesystem::exists(bad));
   EXPECT_FALSE(std::filesystem::exists(bad + ".tmp"));
+  // Such a file written by other means is refused by eval and the studio (InferenceModel).
+  CheckpointMeta meta = load_checkpoint(good, nullptr, nullptr);
+  save_checkpoint(bad, t.network(), nullptr, meta);
+  try {
+    InferenceModel model(bad, "cpu");
+    FAIL() << "a checkpoint with NaN weights was loaded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("non-finite weights"), std::string::npos) << e.what();
+  }
 }
 
 TEST(TrainingRun, PauseResumeAndStopFromAnotherThread) {

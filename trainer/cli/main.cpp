@@ -1,15 +1,20 @@
 // dibr: headless front end of DIB-R Studio (see docs/cli.md).
 #include <CLI/CLI.hpp>
 
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <vector>
 
 #include "trainer/cli/commands.h"
+#include "trainer/error_text.h"
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f, quotas) then fails the write with EFBIG, which becomes a message, instead of
+  // killing the process mid-checkpoint.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"dibr: single-image 3D mesh reconstruction with the DIB-R renderer.\n"
-               "Workflow: make-sample (optional) -> train -> eval -> chamfer. See docs/cli.md."};
+               "Workflow: make-sample (optional) -> check-data (optional) -> train -> eval -> chamfer. See docs/cli.md."};
   app.name("dibr");
   app.require_subcommand(1, 1);
   app.fallthrough(false);
@@ -19,6 +24,8 @@ int main(int argc, char** argv) {
       dibr::cli::add_train_command(app),
       dibr::cli::add_eval_command(app),
       dibr::cli::add_chamfer_command(app),
+      dibr::cli::add_check_data_command(app),
+      dibr::cli::add_reconstruct_command(app),
   };
 
   try {
@@ -32,7 +39,7 @@ int main(int argc, char** argv) {
     try {
       return command.run();
     } catch (const std::exception& e) {
-      std::cerr << "dibr " << command.app->get_name() << ": error: " << e.what() << "\n";
+      std::cerr << "dibr " << command.app->get_name() << ": error: " << dibr::error_text(e) << "\n";
       return 1;
     }
   }

@@ -123,13 +123,8 @@ int run_train(TrainFlags& flags) {
     if (!problems.empty()) {
       const std::string list_path = (std::filesystem::path(config.run.out_dir) / "dataset_problems.txt").string();
       std::vector<std::string> lines;
-      std::string all;
-      for (const auto& p : problems) {
-        lines.push_back(p.path + ": " + p.message);
-        all += lines.back() + "\n";
-      }
+      for (const auto& p : problems) lines.push_back(p.path + ": " + p.message);
       print_problems("dibr train: dataset", lines);
-      write_text_file(list_path, all);
       std::cerr << "dibr train: " << problems.size() << " dataset problem(s) (full list in " << list_path << ")\n";
     }
     write_text_file(config_path, config.to_json() + "\n");
@@ -141,8 +136,11 @@ int run_train(TrainFlags& flags) {
   run.set_progress_callback([&](const TrainerProgress& p) {
     last = p;
     stepped = true;
-    line.update(p.step, format_progress("step", p.step, p.max_steps, p.steps_per_second, p.eta_seconds) + " | " +
-                            loss_text(names, p.losses));
+    std::string text = format_progress("step", p.step, p.max_steps, p.steps_per_second, p.eta_seconds) + " | " +
+                       loss_text(names, p.losses);
+    if (p.broken_objects > 0)
+      text += " | " + std::to_string(p.broken_objects) + " broken object(s) replaced (dataset_problems.txt)";
+    line.update(p.step, text);
   });
   run.start(config, dataset, flags.resume);
   while (!run.wait_for(0.1)) {
