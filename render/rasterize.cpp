@@ -1,6 +1,8 @@
 // dibr_rasterize: input validation, device/dtype dispatch and the autograd Function around the kernels.
 #include "render/rasterize.h"
 
+#include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
 #include <c10/core/DeviceGuard.h>
 #include <torch/csrc/autograd/custom_function.h>
 

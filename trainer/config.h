@@ -47,6 +47,7 @@ struct RunConfig {
   int64_t keep_every = 1000;         // step_<N>.pt kept this often (0 = never)
   int64_t snapshot_every = 10;       // preview snapshot for the studio
   int preview_count = 4;             // fixed preview objects (from the val split)
+  std::string on_save_error = "stop";  // a checkpoint write fails (full disk): "stop" the run, or "continue" and retry
 };
 
 struct SystemConfig {

@@ -84,6 +84,9 @@ std::vector<FieldSpec> make_table() {
        kMaxSteps, {}, S::Advanced, "snapshot_every", DIBR_REF(run, snapshot_every)});
   add({"run", "preview_count", "--preview-count", "preview objects", "preview objects (val split)", 0, 64, {}, S::Advanced,
        "preview_count", DIBR_REF(run, preview_count)});
+  add({"run", "on_save_error", "--on-save-error", "on save error",
+       "when a checkpoint cannot be written (e.g. a full disk): stop the run, or continue and retry at the next one",
+       0, 0, {"stop", "continue"}, S::Advanced, nullptr, DIBR_REF(run, on_save_error)});
   // system
   add({"system", "device", "--device", "device", "auto, cpu, cuda or cuda:N", 0, 0, {}, S::Advanced, "device",
        DIBR_REF(system, device)});

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "trainer/error_text.h"
 #include "trainer/metrics_log.h"
 #include "trainer/trainer.h"
 #include "trainer/error_text.h"
@@ -145,13 +146,25 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
         problems = all;
       }
       if (s % cadence.snapshot_every == 0) publish(trainer->snapshot(), eta);
+      // A failed periodic save (a full disk) stops the run, or with run.on_save_error = continue is reported and
+      // tried again at the next checkpoint; the previous file is intact either way. Non-finite weights always stop.
+      std::string save_warning;
+      auto periodic_save = [&](const std::string& path) {
+        try {
+          trainer->save(path);
+          return true;
+        } catch (const NonFiniteLoss&) {
+          throw;
+        } catch (const std::exception& e) {
+          if (cadence.on_save_error != "continue") throw;
+          save_warning = error_text(e);
+          return false;
+        }
+      };
       if (cadence.keep_every > 0 && s % cadence.keep_every == 0)
-        trainer->save((fs::path(cadence.out_dir) / ("step_" + std::to_string(s) + ".pt")).string());
-      if (s % cadence.checkpoint_every == 0) {
-        trainer->save(trainer->latest_checkpoint_path());
-        last_saved = s;
-      }
-      if (on_progress) on_progress({s, max_steps, steps_per_second, eta, record.losses, broken_seen});
+        periodic_save((fs::path(cadence.out_dir) / ("step_" + std::to_string(s) + ".pt")).string());
+      if (s % cadence.checkpoint_every == 0 && periodic_save(trainer->latest_checkpoint_path())) last_saved = s;
+      if (on_progress) on_progress({s, max_steps, steps_per_second, eta, record.losses, broken_seen, save_warning});
     }
     if (last_saved != trainer->step()) trainer->save(trainer->latest_checkpoint_path());
     std::lock_guard<std::mutex> lock(mutex);

@@ -29,6 +29,7 @@ struct TrainerProgress {
   double steps_per_second = 0, eta_seconds = 0;
   LossTerms losses;
   size_t broken_objects = 0;  // training objects that failed to load and were replaced so far
+  std::string save_warning;   // a checkpoint of this step could not be written (run.on_save_error = continue)
 };
 
 class TrainingRun {

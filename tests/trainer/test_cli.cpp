@@ -42,7 +42,7 @@ std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 TEST(Cli, HelpListsTheSubcommands) {
   const auto r = run_dibr("--help");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (const char* sub : {"make-sample", "check-data", "train", "eval", "chamfer"}) {
+  for (const char* sub : {"make-sample", "check-data", "train", "eval", "chamfer", "reconstruct"}) {
     EXPECT_NE(r.output.find(sub), std::string::npos) << sub << " missing from:\n" << r.output;
   }
 }
@@ -152,6 +152,112 @@ TEST(Cli, StepZeroCheckpointThenEvalWritesMeshes) {
   EXPECT_EQ(mesh.faces.size(0), 1280);
   EXPECT_TRUE(fs::is_regular_file(eval / "02691156" / "b_0.png"));
   EXPECT_FALSE(fs::exists(eval / "02691156" / "a_0.obj"));  // train split object: not evaluated
+}
+
+// Runs a shell command line; returns its output (stdout and stderr) with "exit=N" appended.
+std::string run_shell(const std::string& line) {
+  FILE* pipe = popen((line + " 2>&1; echo \"exit=$?\"").c_str(), "r");
+  std::string output;
+  if (!pipe) return output;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  pclose(pipe);
+  return output;
+}
+
+std::string cli() { return std::string("'") + DIBR_CLI_PATH + "'"; }
+
+TEST(Cli, BadValuesAreRefusedAtParseTimeWithNameAndBounds) {
+  for (const char* flags : {"--knum 1000", "--boxlen -1", "--sigmainv nan", "--size 33.9", "--seed -1", "--workers 100000",
+                            "--threads 100000", "--max-steps 99999999999999999999", "--weight-iou -1", "--lr-decay nan",
+                            "--method nerf", "--soft-distance nearest"}) {
+    const auto r = run_dibr(std::string("train --print-config ") + flags);  // checked before anything runs
+    EXPECT_NE(r.exit_code, 0) << flags << ": " << r.output;
+    const std::string name = std::string(flags).substr(0, std::string(flags).find(' '));
+    EXPECT_NE(r.output.find(name), std::string::npos) << flags << ": " << r.output;
+  }
+  const auto knum = run_dibr("train --print-config --knum 1000");
+  EXPECT_NE(knum.output.find("[1, 128]"), std::string::npos) << knum.output;
+  const auto ok = run_dibr("train --print-config --knum 128 --method dibr --soft-distance triangle");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+}
+
+TEST(Cli, CheckDataDecodesEverythingAndNamesTheBrokenFile) {
+  test::TempDir dir("cli_check_data");
+  const fs::path data = dir.path / "data";
+  test::write_fake_object(data / "02691156" / "a", 1, 8);
+  test::write_fake_object(data / "02691156" / "b", 2, 8);
+  test::write_list(data / "02691156" / "softras_train.lst", {"a", "b"});
+  auto r = run_dibr("check-data " + quoted(data));
+  EXPECT_EQ(r.exit_code, 1) << "no val/test lists are problems: " << r.output;
+  test::write_list(data / "02691156" / "softras_val.lst", {});
+  test::write_list(data / "02691156" / "softras_test.lst", {});
+  r = run_dibr("check-data " + quoted(data));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("train: 2 usable objects"), std::string::npos) << r.output;
+  const fs::path png = data / "02691156" / "b" / "image" / "0011.png";
+  fs::resize_file(png, fs::file_size(png) / 2);  // the existence check cannot see this
+  r = run_dibr("check-data " + quoted(data));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("0011.png"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("train: 1 usable objects"), std::string::npos) << r.output;
+}
+
+TEST(Cli, ResumeOnAFolderWithoutCheckpointSaysSo) {
+  test::TempDir dir("cli_resume_none");
+  const fs::path data = dir.path / "data";
+  test::write_fake_object(data / "02691156" / "a", 1);
+  test::write_list(data / "02691156" / "softras_train.lst", {"a"});
+  const auto r = run_dibr("train --data " + quoted(data) + " --out " + quoted(dir.path / "run") +
+                          " --resume --max-steps 0 --size 32 --batch 1 --views 1 --preview-count 0 --device cpu");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("no checkpoint in"), std::string::npos) << r.output;
+}
+
+TEST(Cli, SigtermStopsTrainingWithACheckpointLikeCtrlC) {
+  test::TempDir dir("cli_sigterm");
+  const fs::path data = dir.path / "data";
+  test::write_fake_object(data / "02691156" / "a", 1, 32);
+  test::write_list(data / "02691156" / "softras_train.lst", {"a"});
+  const fs::path run = dir.path / "run", log = dir.path / "log.txt";
+  // Started in the background; SIGTERM once its first progress line is out (waits on state, not on time).
+  const auto out = run_shell(cli() + " train --data " + quoted(data) + " --out " + quoted(run) +
+                             " --max-steps 100000 --size 32 --batch 1 --views 2 --preview-count 0 --device cpu --threads 1"
+                             " --log-every 1 >" + quoted(log) + " 2>&1 & pid=$!; "
+                             "for i in $(seq 900); do grep -q '^step ' " + quoted(log) + " && break; kill -0 $pid 2>/dev/null || break; sleep 0.2; done; "
+                             "kill -TERM $pid; wait $pid");
+  std::ifstream in(log);
+  const std::string output((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(out.find("exit=130"), std::string::npos) << out << output;
+  EXPECT_NE(output.find("stopped at step"), std::string::npos) << output;
+  EXPECT_TRUE(fs::is_regular_file(run / "latest.pt")) << output;
+}
+
+TEST(Cli, AFailedCheckpointWriteIsAMessageAndThePreviousOneStaysIntact) {
+  test::TempDir dir("cli_full_disk");
+  const fs::path data = dir.path / "data";
+  test::write_fake_object(data / "02691156" / "a", 1, 32);
+  test::write_list(data / "02691156" / "softras_train.lst", {"a"});
+  const fs::path run = dir.path / "run";
+  const std::string flags = " --data " + quoted(data) + " --out " + quoted(run) +
+                            " --size 32 --batch 1 --views 2 --preview-count 0 --device cpu --threads 1 --keep-every 0";
+  ASSERT_EQ(run_dibr("train --max-steps 1" + flags).exit_code, 0);
+  const auto before = fs::file_size(run / "latest.pt");
+  // A 20 MB file-size limit: the next checkpoint (~140 MB) cannot be written, as on a full disk.
+  auto output = run_shell("ulimit -f 20000; " + cli() + " train --resume --max-steps 2" + flags);
+  EXPECT_NE(output.find("exit=1"), std::string::npos) << output;
+  EXPECT_NE(output.find("file too large"), std::string::npos) << output;
+  EXPECT_NE(output.find("the previous checkpoint at step 1"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(run / "latest.pt.tmp")) << "the partial file is removed";
+  EXPECT_EQ(fs::file_size(run / "latest.pt"), before) << "the previous checkpoint is untouched";
+  // By choice, training goes on past failed periodic checkpoints (and still says so when the last one fails).
+  output = run_shell("ulimit -f 20000; " + cli() + " train --resume --max-steps 3" + flags +
+                     " --checkpoint-every 1 --on-save-error continue --log-every 1");
+  EXPECT_NE(output.find("(training goes on)"), std::string::npos) << output;
+  EXPECT_NE(output.find("step 3/3"), std::string::npos) << output;
+  EXPECT_NE(output.find("exit=1"), std::string::npos) << output;
+  EXPECT_EQ(fs::file_size(run / "latest.pt"), before);
 }
 
 }  // namespace

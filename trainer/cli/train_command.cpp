@@ -140,6 +140,7 @@ int run_train(TrainFlags& flags) {
                        loss_text(names, p.losses);
     if (p.broken_objects > 0)
       text += " | " + std::to_string(p.broken_objects) + " broken object(s) replaced (dataset_problems.txt)";
+    if (!p.save_warning.empty()) line.message("dibr train: warning: " + p.save_warning + " (training goes on)");
     line.update(p.step, text);
   });
   run.start(config, dataset, flags.resume);
