@@ -55,6 +55,28 @@ wait_until() {
   echo "studio_e2e: ok: $what ($(title))"
 }
 
+# double_click_until NAME WHAT COMMAND...: double-clicks the named control until COMMAND holds (3 tries, 10 s each).
+# On a loaded machine one frame can take longer than the two clicks, and ImGui 1.86 then sees a single click
+# (its GLFW backend keeps one press a frame): a user would double-click again, and so does the test.
+double_click_until() {
+  local name=$1 what=$2 try
+  shift 2
+  for try in 1 2 3; do
+    click "$name" 2
+    local deadline=$((SECONDS + 10))
+    until "$@"; do
+      kill -0 "$pid" 2>/dev/null || die "the studio exited while waiting for $what"
+      ((SECONDS < deadline)) || break
+      sleep 0.5
+    done
+    if "$@"; then
+      echo "studio_e2e: ok: $what (double click, try $try) ($(title))"
+      return 0
+    fi
+  done
+  die "timed out waiting for $what after 3 double clicks (window title: '$(title)')"
+}
+
 # Waits for the studio's window, then for its UI map.
 find_window() {
   wid=$(timeout 60 xdotool search --sync --name "DIB-R Studio" | head -n 1) || die "no 'DIB-R Studio' window within 60 s"

@@ -77,8 +77,7 @@ wait_until 10 "the 3D view zoomed (wheel)" view_is_not "$before"
 before=$(view)
 drag 3 60 -30
 wait_until 10 "the 3D view panned (right drag)" view_is_not "$before"
-xdotool mousemove --window "$wid" "$vx" "$vy" click --repeat 2 --delay 100 1
-wait_until 10 "the 3D view reset (double click)" state_is /viewport/view_matrix "$initial"
+double_click_until viewport "the 3D view reset" state_is /viewport/view_matrix "$initial"
 for toggle in wireframe:viewport.wireframe gt_points:viewport.points; do
   was=$(state "/viewport/${toggle%%:*}")
   click "${toggle#*:}"

@@ -67,15 +67,13 @@ key ctrl+o
 wait_until 10 "the folder browser" state_is /browser/open true
 type_into browser.path "$work"
 wait_until 10 "the browser at the work folder" state_is /browser/path "$work"
-click browser.entry:data_a 2
-wait_until 10 "the browser inside data_a (double-click)" state_is /browser/path "$work/data_a"
+double_click_until browser.entry:data_a "the browser inside data_a" state_is /browser/path "$work/data_a"
 click browser.up
 wait_until 10 "the browser back at the work folder (Up)" state_is /browser/path "$work"
 type_into browser.path "$work/no_such_folder"
 wait_until 10 "the browser's error for a missing folder" state_has /browser/error "no_such_folder"
 state_is /browser/path "$work" || die "the browser left its folder for a missing one"
-click browser.entry:data_b 2
-wait_until 10 "the browser inside data_b" state_is /browser/path "$work/data_b"
+double_click_until browser.entry:data_b "the browser inside data_b" state_is /browser/path "$work/data_b"
 click browser.use
 wait_until 30 "dataset B chosen in the browser" state_is /dataset/root "$work/data_b"
 state_is /browser/open false || die "the browser is still open"
