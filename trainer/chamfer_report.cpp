@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,6 +17,7 @@
 #include "trainer/dataset.h"
 #include "trainer/obj_io.h"
 #include "trainer/ply_io.h"
+#include "trainer/prediction.h"
 #include "trainer/error_text.h"
 
 namespace fs = std::filesystem;
@@ -32,21 +32,6 @@ uint64_t object_seed(uint64_t seed, const std::string& class_id, const std::stri
   uint64_t h = 1469598103934665603ull ^ (seed * 0x9e3779b97f4a7c15ull) ^ salt;
   for (char c : class_id + "/" + object_id) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
   return h;
-}
-
-// count points drawn without replacement (all of them when the cloud is smaller).
-at::Tensor subsample(const at::Tensor& points, int64_t count, uint64_t seed) {
-  const int64_t n = points.size(0);
-  if (count >= n) return points;
-  std::vector<int64_t> index(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) index[i] = i;
-  std::mt19937_64 rng(seed);
-  for (int64_t i = 0; i < count; ++i) {
-    const int64_t j = i + static_cast<int64_t>(rng() % static_cast<uint64_t>(n - i));
-    std::swap(index[i], index[j]);
-  }
-  index.resize(static_cast<size_t>(count));
-  return points.index_select(0, torch::tensor(at::ArrayRef<int64_t>(index), torch::kLong));
 }
 
 std::string fixed(double v, int digits) {
@@ -178,14 +163,14 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
         const uint64_t pred_seed = object_seed(options.seed, object.class_id, object.object_id, 1);
         at::Tensor pred;
         if (is_cloud) {
-          pred = subsample(read_ply_points(pred_file).points, count, pred_seed);
+          pred = subsample_points(read_ply_points(pred_file).points, count, pred_seed);
         } else {
           const auto mesh = read_obj(pred_file);
           pred = sample_surface_points(mesh.vertices, mesh.faces, count, pred_seed);
         }
         at::Tensor gt;
         try {
-          gt = subsample(load_pointcloud(object).points, count,
+          gt = subsample_points(load_pointcloud(object).points, count,
                          object_seed(options.seed, object.class_id, object.object_id, 2));
         } catch (const std::exception& e) {
           throw std::runtime_error(std::string("ground truth: ") + error_text(e));

@@ -67,15 +67,18 @@ at::Tensor sample_prediction_points(const Prediction& p, int64_t i, int64_t coun
     const TriangleMesh m = p.mesh(i);
     return sample_surface_points(m.vertices, m.faces, count, seed);
   }
-  const at::Tensor points = p.vertices[i].to(torch::kCPU, torch::kFloat32);
+  return subsample_points(p.vertices[i].to(torch::kCPU, torch::kFloat32), count, seed).contiguous();
+}
+
+at::Tensor subsample_points(const at::Tensor& points, int64_t count, uint64_t seed) {
   const int64_t n = points.size(0);
-  if (count >= n) return points.contiguous();
+  if (count >= n) return points;
   std::vector<int64_t> index(static_cast<size_t>(n));
   for (int64_t k = 0; k < n; ++k) index[k] = k;
   std::mt19937_64 rng(seed);
   for (int64_t k = 0; k < count; ++k) std::swap(index[k], index[k + static_cast<int64_t>(rng() % static_cast<uint64_t>(n - k))]);
   index.resize(static_cast<size_t>(count));
-  return points.index_select(0, torch::tensor(at::ArrayRef<int64_t>(index), torch::kLong)).contiguous();
+  return points.index_select(0, torch::tensor(at::ArrayRef<int64_t>(index), torch::kLong));
 }
 
 }  // namespace dibr

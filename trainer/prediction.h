@@ -38,5 +38,7 @@ void write_prediction(const Prediction& prediction, int64_t i, const std::string
 // `count` points on object i for scoring: area-weighted surface samples of a mesh, or the points themselves
 // (subsampled without replacement, or all of them when there are fewer) for a cloud. (count,3) float32, CPU.
 at::Tensor sample_prediction_points(const Prediction& prediction, int64_t i, int64_t count, uint64_t seed);
+// `count` rows of points (N,3) drawn without replacement (a seeded partial Fisher-Yates), or all when N <= count.
+at::Tensor subsample_points(const at::Tensor& points, int64_t count, uint64_t seed);
 
 }  // namespace dibr
