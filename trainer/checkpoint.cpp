@@ -4,12 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -20,56 +14,12 @@
 #include <utility>
 #include <vector>
 
+#include "trainer/atomic_file.h"
+
 namespace dibr {
 namespace fs = std::filesystem;
 
 namespace {
-
-// A write error in words: "disk full", "file too large", or strerror.
-std::string io_error(int err) {
-  if (err == ENOSPC) return "disk full";
-  if (err == EFBIG) return "file too large (disk quota or ulimit -f)";
-  if (err == EDQUOT) return "disk quota exceeded";
-  return std::strerror(err);
-}
-
-void fsync_folder(const fs::path& folder) {
-  const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
-// Writes bytes to <path>.tmp with checked writes and fsync, then renames it over path and syncs the folder.
-// On any error the temporary file is removed, path is untouched, and the exception says what went wrong.
-void write_file_atomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw std::runtime_error("cannot create " + tmp + ": " + io_error(errno));
-  size_t done = 0;
-  int err = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : EIO;
-      break;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (!err && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && !err) err = errno;
-  if (err) {
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(io_error(err) + " while writing " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    err = errno;
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot rename " + tmp + " to " + path + ": " + io_error(err));
-  }
-  fsync_folder(fs::path(path).parent_path());
-}
 
 // "; the previous checkpoint at step N is intact" when path already holds one.
 std::string previous_checkpoint_note(const std::string& path) {

@@ -75,6 +75,8 @@ class Reconstructor {
   Reconstructor(const std::string& checkpoint, const std::string& device, const ReconstructOptions& options,
                 std::shared_ptr<const Dataset> framing_from = nullptr);
   const Framing& framing() const { return framing_; }
+  // The mask options of the following reconstruct() calls (the studio's threshold slider).
+  void set_mask_options(const MaskOptions& mask) { options_.mask = mask; }
   InferenceModel& model() { return model_; }
   // One picture; never throws for a bad picture (error says why). Writes the outputs when options.out_dir is set.
   ReconstructedImage reconstruct(const std::string& image_path, const std::string& name);

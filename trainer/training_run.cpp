@@ -6,10 +6,10 @@
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <thread>
 
+#include "trainer/atomic_file.h"
 #include "trainer/error_text.h"
 #include "trainer/metrics_log.h"
 #include "trainer/trainer.h"
@@ -86,15 +86,9 @@ void TrainingRun::Impl::write_problems(const std::vector<DatasetProblem>& all) {
     fs::remove(path, ec);
     return;
   }
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    for (const auto& p : all) out << p.path << ": " << p.message << "\n";
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) throw std::runtime_error("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  std::string text;
+  for (const auto& p : all) text += p.path + ": " + p.message + "\n";
+  write_file_atomically(path.string(), text);
 }
 
 void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume) {
@@ -118,6 +112,8 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
       if (!history.empty()) seconds_base = history.back().seconds;
     }
     write_problems(trainer->dataset_problems());
+    // The settings of the run, for `dibr train --resume`, the studio's Open run and anyone reading the folder.
+    write_file_atomically((fs::path(cadence.out_dir) / "config.json").string(), config.to_json() + "\n");
     size_t broken_seen = 0;
     if (on_ready) on_ready();
     const int64_t max_steps = config.optim.max_steps;

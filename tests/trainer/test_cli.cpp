@@ -12,6 +12,7 @@
 
 #include "nmr_fixture.h"
 #include "trainer/config.h"
+#include "trainer/image_io.h"
 #include "trainer/obj_io.h"
 
 namespace dibr {
@@ -167,6 +168,37 @@ std::string run_shell(const std::string& line) {
 }
 
 std::string cli() { return std::string("'") + DIBR_CLI_PATH + "'"; }
+
+// README's example is made by scripts/reconstruct-example.sh with README's command; here with 2 training steps and
+// a small sample, into a scratch docs folder.
+TEST(Cli, TheReadmeReconstructExampleIsMadeByItsScript) {
+  test::TempDir dir("cli_reconstruct_example");
+  const std::string out = run_shell("DIBR=" + cli() + " WORK=" + quoted(dir.path / "work") + " DOCS_DIR=" + quoted(dir.path / "docs") +
+                                    " SAMPLE_FLAGS='--objects-per-class 3 --points 500 --supersample 1' '" + DIBR_SOURCE_DIR +
+                                    "/scripts/reconstruct-example.sh' 2");
+  ASSERT_NE(out.find("exit=0"), std::string::npos) << out;
+  const auto input = read_png((dir.path / "docs" / "reconstruct_input.png").string());
+  const auto strip = read_png((dir.path / "docs" / "reconstruct_turntable.png").string());
+  EXPECT_EQ(input.size(0), 128);
+  EXPECT_EQ(strip.size(0), 128);
+  EXPECT_EQ(strip.size(1), 12 * 128) << "12 views by default";
+  const auto report = nlohmann::json::parse(std::ifstream(dir.path / "work" / "mine" / "reconstruct.json"));
+  ASSERT_EQ(report.size(), 1u);
+  EXPECT_EQ(report[0].at("error").get<std::string>(), "");
+  EXPECT_EQ(read_obj((dir.path / "work" / "mine" / "chair.obj").string()).vertices.size(0), 642);
+
+  // Several pictures: a progress line, unique names, and a broken one named while the others are written.
+  const std::string chair = (dir.path / "work" / "chair.png").string();
+  std::ofstream(dir.path / "broken.png") << "not a png";
+  const auto r = run_dibr("reconstruct --checkpoint " + quoted(dir.path / "work" / "run" / "latest.pt") + " '" + chair + "' '" + chair +
+                          "' " + quoted(dir.path / "broken.png") + " '" + chair + "' --views 2 --out " + quoted(dir.path / "many"));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("reconstruct: 4 images"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("broken.png"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 of 4 images failed"), std::string::npos) << r.output;
+  for (const char* name : {"chair.obj", "chair_2.obj", "chair_3.obj", "chair_3_turntable.gif"})
+    EXPECT_TRUE(fs::is_regular_file(dir.path / "many" / name)) << name << "\n" << r.output;
+}
 
 TEST(Cli, BadValuesAreRefusedAtParseTimeWithNameAndBounds) {
   for (const char* flags : {"--knum 1000", "--boxlen -1", "--sigmainv nan", "--size 33.9", "--seed -1", "--workers 100000",

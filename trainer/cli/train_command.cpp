@@ -127,7 +127,6 @@ int run_train(TrainFlags& flags) {
       print_problems("dibr train: dataset", lines);
       std::cerr << "dibr train: " << problems.size() << " dataset problem(s) (full list in " << list_path << ")\n";
     }
-    write_text_file(config_path, config.to_json() + "\n");
     std::cerr << "dibr train: method " << config.model.method << ", preset " << config.preset << ", device "
               << run.device_name() << ", " << config.data.image_size << "^2, batch " << config.data.batch_objects << "x"
               << config.data.views_per_object << ", step " << run.step() << " -> " << config.optim.max_steps << ", out "
