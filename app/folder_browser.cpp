@@ -1,5 +1,7 @@
 #include "app/folder_browser.h"
 
+#include "app/image_gallery.h"
+
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -27,8 +29,26 @@ std::vector<std::string> list_subfolders(const std::string& path) {
   return names;
 }
 
-void FolderBrowser::open(const std::string& start_path) {
+std::vector<std::string> list_image_files(const std::string& path) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  fs::directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+  if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
+    const std::string name = it->path().filename().string();
+    std::error_code file_ec;
+    if (!name.empty() && name[0] != '.' && it->is_regular_file(file_ec) && is_user_image_file(name)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void FolderBrowser::open(const std::string& start_path, BrowseFor purpose) {
   open_ = true;
+  purpose_ = purpose;
+  pick_images_ = purpose == BrowseFor::Image;
+  highlighted_.clear();
   popup_requested_ = true;
   std::error_code ec;
   std::string start = start_path;
@@ -42,6 +62,8 @@ void FolderBrowser::navigate(const std::string& path) {
     fs::path canonical = fs::weakly_canonical(fs::absolute(path), ec);
     const std::string target = ec ? path : canonical.string();
     entries_ = list_subfolders(target);
+    images_ = pick_images_ ? list_image_files(target) : std::vector<std::string>();
+    highlighted_.clear();
     current_ = target;
     typed_ = target;
     error_.clear();
@@ -69,7 +91,16 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     ImGui::SameLine();
     const bool go = ImGui::Button("Go");
     ui.record_last_item("browser.go");
-    if (entered || go) navigate(typed_);
+    if (entered || go) {
+      std::error_code ec;
+      if (pick_images_ && fs::is_regular_file(typed_, ec) && is_user_image_file(typed_)) {
+        *chosen = typed_;
+        picked = true;
+        open_ = false;
+      } else {
+        navigate(typed_);
+      }
+    }
     if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
     ImGui::BeginChild("entries", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * 1.3f), true);
     std::string next;
@@ -78,13 +109,32 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
       ui.record_last_item("browser.entry:" + name);
       if (clicked && ImGui::IsMouseDoubleClicked(0)) next = (fs::path(current_) / name).string();
     }
-    if (entries_.empty()) ImGui::TextDisabled("(no sub-folders)");
+    std::string picked_file;
+    for (const auto& name : images_) {
+      const bool clicked = ImGui::Selectable(name.c_str(), name == highlighted_, ImGuiSelectableFlags_AllowDoubleClick);
+      ui.record_last_item("browser.image:" + name);
+      if (clicked) highlighted_ = name;
+      if (clicked && ImGui::IsMouseDoubleClicked(0)) picked_file = name;
+    }
+    if (entries_.empty() && images_.empty()) ImGui::TextDisabled(pick_images_ ? "(no sub-folders or images)" : "(no sub-folders)");
     ImGui::EndChild();
     if (!next.empty()) navigate(next);
-    const bool use = ImGui::Button("Use this folder");
-    ui.record_last_item("browser.use");
-    if (use) {
-      *chosen = current_;
+    if (pick_images_) {
+      ImGui::BeginDisabled(highlighted_.empty());
+      if (ImGui::Button("Open")) picked_file = highlighted_;
+      ImGui::EndDisabled();
+      ui.record_last_item("browser.open");
+    } else {
+      const bool use = ImGui::Button("Use this folder");
+      ui.record_last_item("browser.use");
+      if (use) {
+        *chosen = current_;
+        picked = true;
+        open_ = false;
+      }
+    }
+    if (!picked_file.empty()) {
+      *chosen = (fs::path(current_) / picked_file).string();
       picked = true;
       open_ = false;
     }
@@ -92,7 +142,7 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     if (ImGui::Button("Cancel")) open_ = false;
     ui.record_last_item("browser.cancel");
     ImGui::SameLine();
-    ImGui::TextDisabled("double-click a folder to enter it");
+    ImGui::TextDisabled(pick_images_ ? "double-click a folder to enter it, an image to open it" : "double-click a folder to enter it");
     if (!open_) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
   } else {

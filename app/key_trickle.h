@@ -30,6 +30,7 @@ class KeyTrickle {
   bool on_event(const InputEvent& event);
   // Call once per frame, before polling events: the queued events that may go to ImGui in this frame.
   std::vector<InputEvent> next_frame();
+  bool idle() const { return queued_.empty(); }
 
  private:
   bool must_wait(const InputEvent& event) const;

@@ -1,12 +1,18 @@
 #pragma once
-// Loss curves drawn with ImGui's draw list (ImPlot is not packaged in Debian): every loss term over
-// steps, optional log scale, EMA smoothing, hover read-out.
+// Loss curves drawn with ImGui's draw list (ImPlot is not packaged in Debian), in the manner of TensorBoard's
+// scalars: every loss term over steps with axis ticks and grid, the raw values faded under the EMA-smoothed curve,
+// log or linear scale, each curve on its own scale when asked (so a large term does not flatten the rest), the
+// learning rate on its own axis, a marker at the checkpoint shown, other runs' totals as overlays, and a step range
+// that zooms (wheel, or drag a range), pans (right or middle drag) and resets (double click). Exported as CSV here
+// and as PNG by the window (StudioApp crops its framebuffer to the plot).
 #include <imgui.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "app/plot_axes.h"
 #include "trainer/training_types.h"
 
 namespace dibr::studio {
@@ -31,21 +37,50 @@ class LossPlot {
   size_t size() const { return steps_.size(); }
   int64_t last_step() const { return steps_.empty() ? -1 : steps_.back(); }
   const std::vector<double>& values(int curve) const { return values_[curve]; }
+  const std::vector<double>& learning_rates() const { return lr_; }
 
-  // Draws the term toggles and the plot; returns the plot's rectangle (x, y, w, h) in window coordinates.
+  // Another run's total loss drawn under this run's curves (name: shown in the legend). Replaces one of that name.
+  void add_overlay(const std::string& name, const std::vector<LossRecord>& records);
+  void remove_overlay(const std::string& name);
+  size_t overlay_count() const { return overlays_.size(); }
+
+  // The steps shown: the whole run, or the zoomed range.
+  StepRange full_range() const;
+  StepRange view() const { return view_ ? *view_ : full_range(); }
+  bool zoomed() const { return view_.has_value(); }
+  void set_view(const StepRange& range);  // clamped into the run
+  void reset_view() { view_.reset(); }
+
+  // "step,<curve>...,lr,<curve>_smoothed...": every held step, raw values then the smoothed ones.
+  std::string to_csv() const;
+
+  // Draws the toggles and the plot; returns the plot's rectangle (x, y, w, h) in window coordinates.
   ImVec4 draw(const char* id, float width, float height);
   // The step whose values the hover read-out showed in the last draw(); -1 without one.
   int64_t hovered_step() const { return hovered_step_; }
 
   bool log_scale = true;
+  bool each_own_scale = false;  // every visible curve spans the plot height (values in the read-out)
+  bool show_lr = false;
   float smoothing = 0.6f;
+  int64_t marker_step = -1;  // a vertical marker (the checkpoint shown); -1: none
   std::vector<char> visible;  // per curve
 
  private:
+  struct Overlay {
+    std::string name;
+    std::vector<int64_t> steps;
+    std::vector<double> totals;
+  };
+  void draw_plot_area(ImDrawList* dl, const ImVec2& origin, const ImVec2& size, bool hovered);
   std::vector<std::string> names_{"total"};
   std::vector<int64_t> steps_;
   int64_t hovered_step_ = -1;
   std::vector<std::vector<double>> values_{1};
+  std::vector<double> lr_;
+  std::vector<Overlay> overlays_;
+  std::optional<StepRange> view_;
+  std::optional<double> drag_from_;  // step where a left-drag range selection started
 };
 
 }  // namespace dibr::studio

@@ -9,9 +9,11 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/key_trickle.h"
+#include "app/mouse_trickle.h"
 #include "app/studio_app.h"
 #include "app/studio_options.h"
 
@@ -19,6 +21,8 @@ namespace {
 
 dibr::studio::StudioApp* g_app = nullptr;
 dibr::studio::KeyTrickle g_keys;
+dibr::studio::MouseTrickle g_mouse;
+bool g_input = false;  // any input since the last loop turn: the window draws
 
 void on_glfw_error(int code, const char* description) { std::fprintf(stderr, "dibr-studio: GLFW error %d: %s\n", code, description); }
 
@@ -32,16 +36,51 @@ void forward_input(GLFWwindow* window, const dibr::studio::InputEvent& e) {
 }
 
 void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  g_input = true;
   const auto e = dibr::studio::InputEvent::make_key(key, scancode, action, mods);
   if (g_keys.on_event(e)) forward_input(window, e);
 }
 
 void on_char(GLFWwindow* window, unsigned codepoint) {
+  g_input = true;
   const auto e = dibr::studio::InputEvent::make_char(codepoint);
   if (g_keys.on_event(e)) forward_input(window, e);
 }
 
+// Replaces the backend's button callback: the buttons reach ImGui through MouseTrickle, one change a frame.
+void on_mouse_button(GLFWwindow* window, int button, int action, int /*mods*/) {
+  g_input = true;
+  double x = 0, y = 0;
+  glfwGetCursorPos(window, &x, &y);
+  g_mouse.on_button(button, action == GLFW_PRESS, static_cast<float>(x), static_cast<float>(y));
+}
+
+void apply_mouse_frame(const dibr::studio::MouseTrickle::Frame& frame) {
+  ImGuiIO& io = ImGui::GetIO();
+  for (int b = 0; b < dibr::studio::MouseTrickle::kButtons; ++b) io.MouseDown[b] = frame.down[b];
+  if (frame.position) io.MousePos = ImVec2((*frame.position)[0], (*frame.position)[1]);
+}
+
+void on_scroll(GLFWwindow* window, double dx, double dy) {
+  g_input = true;
+  ImGui_ImplGlfw_ScrollCallback(window, dx, dy);
+}
+
+void on_focus(GLFWwindow* window, int focused) {
+  g_input = true;
+  ImGui_ImplGlfw_WindowFocusCallback(window, focused);
+}
+
+void on_cursor_enter(GLFWwindow* window, int entered) {
+  g_input = true;
+  ImGui_ImplGlfw_CursorEnterCallback(window, entered);
+}
+
+void on_cursor_moved(GLFWwindow*, double, double) { g_input = true; }
+void on_resized(GLFWwindow*, int, int) { g_input = true; }
+
 void on_drop(GLFWwindow*, int count, const char** paths) {
+  g_input = true;
   if (!g_app) return;
   std::vector<std::string> list(paths, paths + count);
   g_app->on_drop(list);
@@ -81,6 +120,13 @@ int main(int argc, char** argv) {
   // Keys and characters go through KeyTrickle, then to ImGui's handlers (and keys to the shortcuts).
   glfwSetKeyCallback(window, on_key);
   glfwSetCharCallback(window, on_char);
+  glfwSetMouseButtonCallback(window, on_mouse_button);
+  // The backend's other handlers, wrapped so that any input makes the (lazily drawn) window draw.
+  glfwSetScrollCallback(window, on_scroll);
+  glfwSetWindowFocusCallback(window, on_focus);
+  glfwSetCursorEnterCallback(window, on_cursor_enter);
+  glfwSetCursorPosCallback(window, on_cursor_moved);
+  glfwSetFramebufferSizeCallback(window, on_resized);
   ImGui_ImplOpenGL3_Init("#version 330 core");
 
   int code = 0;
@@ -90,10 +136,17 @@ int main(int argc, char** argv) {
     glfwSetDropCallback(window, on_drop);
     std::string title;
     while (!glfwWindowShouldClose(window)) {
-      for (const auto& e : g_keys.next_frame()) forward_input(window, e);
-      glfwPollEvents();
+      // Sleep until input, the next allowed frame or the next model poll (FramePacer), then draw only if needed.
+      const double wait = app->pacer().wait_seconds(glfwGetTime());
+      if (wait > 0) glfwWaitEventsTimeout(wait);
+      else glfwPollEvents();
+      const bool changed = app->poll();
+      const bool input = std::exchange(g_input, false) || !g_keys.idle() || !g_mouse.idle();
+      const double frame_start = glfwGetTime();
+      if (!app->pacer().should_draw(frame_start, input, changed, app->training())) continue;
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
+      apply_mouse_frame(g_mouse.next_frame());
       ImGui::NewFrame();
       app->frame();
       if (app->quit_requested()) glfwSetWindowShouldClose(window, GLFW_TRUE);
@@ -106,6 +159,9 @@ int main(int argc, char** argv) {
       ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
       app->after_render(fb_w, fb_h);
       glfwSwapBuffers(window);
+      app->pacer().drawn(frame_start, glfwGetTime() - frame_start);
+      // Held-back keys go to ImGui between one drawn frame and the next, before new events (KeyTrickle's order).
+      for (const auto& e : g_keys.next_frame()) forward_input(window, e);
       if (std::string t = app->window_title(); t != title) {
         title = t;
         glfwSetWindowTitle(window, title.c_str());

@@ -66,6 +66,8 @@ void draw_checkpoint_panel(StudioModel& model, PanelState& panel) {
     ImGui::TableSetupColumn("step");
     ImGui::TableSetupColumn("loss");
     ImGui::TableSetupColumn("file");
+    ImGui::TableSetupScrollFreeze(0, 1);
+    ImGui::TableHeadersRow();
     for (size_t i = list.size(); i-- > 0;) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();

@@ -1,16 +1,70 @@
-// Loss curves panel.
+// Loss curves panel: the run's curves (LossPlot), with the checkpoint shown marked, exports and other runs' overlays.
 #include <imgui.h>
 
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+
 #include "app/panels.h"
+#include "app/studio_export.h"
+
+namespace fs = std::filesystem;
 
 namespace dibr::studio {
+namespace {
+
+std::string plot_file(const StudioModel& model, const char* ext) {
+  const std::time_t t = std::time(nullptr);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d_%H%M%S", std::localtime(&t));
+  const fs::path dir = fs::path(model.out_dir()) / "plots";
+  fs::create_directories(dir);
+  return unique_path((dir / (std::string("loss_") + stamp + ext)).string());
+}
+
+}  // namespace
 
 void draw_loss_panel(StudioModel& model, PanelState& panel) {
-  panel.loss_plot.set_term_names(model.loss_names());
-  panel.loss_plot.append(model.loss_history());
+  LossPlot& plot = panel.loss_plot;
+  plot.set_term_names(model.loss_names());
+  plot.append(model.loss_history());
+  const PreviewData& shown = model.shown_preview();
+  plot.marker_step = shown.from_checkpoint ? shown.step : -1;
+
+  if (ImGui::SmallButton("CSV")) {
+    try {
+      const std::string path = plot_file(model, ".csv");
+      std::ofstream out(path);
+      out << plot.to_csv();
+      if (!out.flush()) throw std::runtime_error("cannot write " + path);
+      model.info("loss curves saved as " + path);
+    } catch (const std::exception& e) {
+      model.error(std::string("loss curves CSV: ") + e.what());
+    }
+  }
+  panel.record("loss.csv");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("PNG")) {
+    try {
+      panel.plot_png_request = plot_file(model, ".png");
+    } catch (const std::exception& e) {
+      model.error(std::string("loss curves PNG: ") + e.what());
+    }
+  }
+  panel.record("loss.png");
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Overlay a run...")) panel.browser.open(model.out_dir(), BrowseFor::OverlayRun);
+  panel.record("loss.overlay");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("draw another run's total loss (its metrics.csv) under this one");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!plot.zoomed());
+  if (ImGui::SmallButton("Reset zoom")) plot.reset_view();
+  ImGui::EndDisabled();
+  panel.record("loss.reset");
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const ImVec4 plot = panel.loss_plot.draw("loss", avail.x, avail.y);
-  panel.ui.record("loss_plot", UiRect{plot.x, plot.y, plot.z, plot.w});
+  const ImVec4 r = plot.draw("loss", avail.x, avail.y);
+  panel.plot_rect = UiRect{r.x, r.y, r.z, r.w};
+  panel.ui.record("loss_plot", panel.plot_rect);
 }
 
 }  // namespace dibr::studio

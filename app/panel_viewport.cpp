@@ -1,4 +1,4 @@
-// 3D view panel: the selected preview object's predicted mesh (E2's MeshViewport).
+// 3D view panel: the selected preview object's or gallery image's prediction (E2's MeshViewport).
 #include <imgui.h>
 
 #include <algorithm>
@@ -13,10 +13,14 @@ void draw_viewport_panel(StudioModel& model, PanelState& panel) {
   const PreviewData& p = model.shown_preview();
   const int selected = model.selected_object();
   MeshViewport& viewport = panel.viewport;
-  ImGui::TextColored(p.from_checkpoint ? ImVec4(1, 0.8f, 0.3f, 1) : ImVec4(0.4f, 1, 0.5f, 1), "%s", p.label().c_str());
+  if (const GalleryImage* image = model.viewing_image() ? model.shown_image() : nullptr) {
+    ImGui::TextColored(ImVec4(0.5f, 0.8f, 1, 1), "image %s, step %lld", image->name.c_str(), static_cast<long long>(image->model_step));
+  } else {
+    ImGui::TextColored(p.from_checkpoint ? ImVec4(1, 0.8f, 0.3f, 1) : ImVec4(0.4f, 1, 0.5f, 1), "%s", p.label().c_str());
+  }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(120.f, ImGui::GetContentRegionAvail().x * 0.45f));
-  const std::string current = p.count() > 0 ? p.preview_ids[std::clamp(selected, 0, p.count() - 1)] : "(none)";
+  const std::string current = model.viewing_image() ? "(an image)" : p.count() > 0 ? p.preview_ids[std::clamp(selected, 0, p.count() - 1)] : "(none)";
   if (ImGui::BeginCombo("object", current.c_str())) {
     for (int i = 0; i < p.count(); ++i) {
       if (ImGui::Selectable(p.preview_ids[i].c_str(), i == selected)) model.select_object(i);

@@ -18,19 +18,36 @@ struct KeyPress {
   int key, mods;
 };
 
+// The Images panel's textures of one gallery image (GalleryImage::id), as of its result `generation`.
+struct GalleryTextures {
+  int id = 0, generation = -1;
+  ImageTexture input, mask, turntable;
+};
+
 struct PanelState {
   UiMap ui;  // named control rectangles of this frame (screenshots, --ui-map)
   MeshViewport viewport;
   LossPlot loss_plot;
   FolderBrowser browser;
   std::vector<ImageTexture> textures;  // 4 per preview object: input, GT, predicted, difference
+  std::vector<GalleryTextures> gallery_textures;
   std::map<std::string, std::string> field_text;    // config fields being edited
   std::map<std::string, std::string> field_synced;  // the config value each field last showed
   std::map<std::string, std::string> field_error;   // why the last value entered in a field was refused
   std::vector<KeyPress> pending_keys;
   bool show_help = false, show_messages = false, quit_requested = false;
+  bool draw_less_while_training = true;  // View menu: cap frames at training_fps while training without input
+  double training_fps = 10;
+  double draw_share = 0, fps = 0;        // of the frames drawn over the last second (FramePacer)
+  std::string plot_png_request;          // the loss plot is saved here after this frame is rendered
+  UiRect plot_rect;                      // where the loss plot was drawn (window coordinates)
 
   void record(const std::string& name) { ui.record_last_item(name); }
+  GalleryTextures* gallery_texture(int id) {
+    for (auto& t : gallery_textures)
+      if (t.id == id) return &t;
+    return nullptr;
+  }
 };
 
 void draw_menu_bar(StudioModel& model, PanelState& panel);
@@ -40,6 +57,7 @@ void draw_export_panel(StudioModel& model, PanelState& panel);
 void draw_silhouette_panel(StudioModel& model, PanelState& panel);
 void draw_loss_panel(StudioModel& model, PanelState& panel);
 void draw_viewport_panel(StudioModel& model, PanelState& panel);
+void draw_images_panel(StudioModel& model, PanelState& panel);
 void draw_checkpoint_panel(StudioModel& model, PanelState& panel);
 void draw_status_bar(StudioModel& model, PanelState& panel);
 void draw_help_window(PanelState& panel);

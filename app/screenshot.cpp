@@ -5,6 +5,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -45,6 +46,27 @@ void save_framebuffer_png(const std::string& path, int width, int height) {
   glReadBuffer(GL_BACK);
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, bottom_up.data);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(previous_fbo));
+  gl::check_error("screenshot: glReadPixels");
+  cv::Mat image;
+  cv::flip(bottom_up, image, 0);
+  cv::cvtColor(image, image, cv::COLOR_RGB2BGR);
+  write_png(path, image);
+}
+
+void save_framebuffer_region_png(const std::string& path, int fb_w, int fb_h, int x, int y, int width, int height) {
+  check_size(fb_w, fb_h);
+  const int x0 = std::clamp(x, 0, fb_w), y0 = std::clamp(y, 0, fb_h);
+  const int x1 = std::clamp(x + width, 0, fb_w), y1 = std::clamp(y + height, 0, fb_h);
+  check_size(x1 - x0, y1 - y0);
+  cv::Mat bottom_up(y1 - y0, x1 - x0, CV_8UC3);
+  GLint previous_fbo = 0;
+  glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previous_fbo);
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  glReadBuffer(GL_BACK);
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  // GL rows count from the bottom.
+  glReadPixels(x0, fb_h - y1, x1 - x0, y1 - y0, GL_RGB, GL_UNSIGNED_BYTE, bottom_up.data);
   glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(previous_fbo));
   gl::check_error("screenshot: glReadPixels");
   cv::Mat image;

@@ -11,6 +11,10 @@ namespace dibr {
 // not exist or the file cannot be written.
 void save_framebuffer_png(const std::string& path, int width, int height);
 
+// The rectangle (x, y, width, height; top-left origin, framebuffer pixels, clamped to it) of the back buffer.
+void save_framebuffer_region_png(const std::string& path, int framebuffer_width, int framebuffer_height, int x, int y,
+                                 int width, int height);
+
 // Writes RGBA8 pixels given bottom row first (glReadPixels order, e.g. MeshViewport::read_pixels()).
 void save_rgba_png(const std::string& path, const std::vector<std::uint8_t>& rgba_bottom_up, int width, int height);
 

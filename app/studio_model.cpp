@@ -6,11 +6,14 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "app/studio_export.h"
 #include "trainer/checkpoint.h"
 #include "trainer/config_table.h"
 #include "trainer/inference.h"
+#include "trainer/metrics_log.h"
 #include "trainer/preview_set.h"
 
 namespace fs = std::filesystem;
@@ -70,7 +73,89 @@ StudioModel::StudioModel(StudioOptions options, const std::string& recent_file)
   config_ = options_.config;
   class_choice_ = config_.data.classes;
   open_dataset(config_.data.root);
+  guarded("run folder", [&] { load_run_history(); });
   if (options_.autostart) start_or_resume_training();
+}
+
+// What a run folder already holds is shown at once: its loss curves and its newest checkpoint.
+void StudioModel::load_run_history() {
+  const fs::path metrics = fs::path(out_dir()) / "metrics.csv";
+  std::error_code ec;
+  history_.clear();
+  last_losses_.reset();
+  if (fs::is_regular_file(metrics, ec)) {
+    std::vector<std::string> names;
+    history_ = MetricsLog::read(metrics.string(), &names);
+    if (!names.empty()) loss_names_ = names;
+    if (!history_.empty()) last_losses_ = history_.back().losses;
+  }
+  rescan_checkpoints();
+  if (!checkpoints_.empty()) select_checkpoint(static_cast<int>(checkpoints_.size()) - 1);
+  if (!history_.empty() || !checkpoints_.empty())
+    info("run " + out_dir() + ": " + std::to_string(history_.size()) + " logged steps, " + std::to_string(checkpoints_.size()) +
+         " checkpoint(s)" + (checkpoints_.empty() ? "" : ", showing step " + std::to_string(checkpoints_.back().step)));
+}
+
+void StudioModel::open_run(const std::string& run_dir) {
+  guarded("open run", [&] {
+    if (training_active()) throw std::runtime_error("stop training before opening another run");
+    std::error_code ec;
+    if (!fs::is_directory(run_dir, ec)) throw std::runtime_error("'" + run_dir + "' is not a folder");
+    const std::string dir = fs::absolute(run_dir, ec).lexically_normal().string();
+    const fs::path config_file = fs::path(dir) / "config.json";
+    TrainConfig run_config;
+    std::string source;
+    if (fs::is_regular_file(config_file, ec)) {
+      std::ifstream in(config_file);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      run_config = TrainConfig::from_json(text);
+      source = config_file.string();
+    } else if (const std::string ckpt = resume_checkpoint(dir); !ckpt.empty()) {
+      run_config = TrainConfig::from_json(load_checkpoint(ckpt, nullptr, nullptr).config_json);
+      source = ckpt;
+    } else {
+      throw std::runtime_error("'" + dir + "' holds no run (no config.json, latest.pt or step_N.pt): to train into it, "
+                               "set the output folder in the Training panel");
+    }
+    run_config.run.out_dir = dir;
+    config_ = run_config;
+    class_choice_ = config_.data.classes;
+    live_ = PreviewData{};
+    checkpoint_preview_ = PreviewData{};
+    go_live();
+    run_started_ = false;
+    load_run_history();
+    info("opened run " + dir + " (settings from " + source + ")");
+    const std::string wanted = config_.data.root;
+    const bool same = dataset_ && (wanted.empty() ? dataset_->builtin_sample
+                                                  : !dataset_->builtin_sample &&
+                                                        fs::weakly_canonical(wanted, ec) == fs::weakly_canonical(dataset_->root, ec));
+    if (!same) {
+      info("the run was trained on " + (wanted.empty() ? std::string("the built-in sample") : wanted) + ": opening it");
+      open_dataset(wanted);
+    }
+  });
+}
+
+std::string StudioModel::dataset_mismatch() const {
+  std::error_code ec;
+  const fs::path config_file = fs::path(out_dir()) / "config.json";
+  if (!dataset_ || resume_checkpoint(out_dir()).empty() || !fs::is_regular_file(config_file, ec)) return "";
+  TrainConfig run_config;
+  try {
+    std::ifstream in(config_file);
+    run_config = TrainConfig::from_json(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  } catch (const std::exception&) {
+    return "";  // an unreadable config.json is the trainer's to report
+  }
+  const std::string& wanted = run_config.data.root;
+  const bool same = wanted.empty() ? dataset_->builtin_sample
+                                   : !dataset_->builtin_sample &&
+                                         fs::weakly_canonical(wanted, ec) == fs::weakly_canonical(dataset_->root, ec);
+  if (same) return "";
+  return out_dir() + " holds a run trained on " + (wanted.empty() ? std::string("the built-in sample") : wanted) +
+         ", but " + dataset_->describe() + " is open: open that dataset (File > Open run folder... does it), or choose "
+         "another output folder";
 }
 
 StudioModel::~StudioModel() { shutdown(); }
@@ -83,6 +168,7 @@ void StudioModel::shutdown() {
   checkpoint_job_.cancel_and_join();
   eval_job_.cancel_and_join();
   chamfer_job_.cancel_and_join();
+  gallery_.cancel_and_join();
 }
 
 void StudioModel::info(const std::string& text) {
@@ -128,10 +214,79 @@ void StudioModel::open_dataset(const std::string& root) {
 }
 
 void StudioModel::on_drop(const std::vector<std::string>& paths) {
+  std::vector<std::string> folders, images;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) folders.push_back(path);
+    else if (is_user_image_file(path)) images.push_back(path);
+    else
+      error("dropped '" + path + "' is neither a folder (a dataset) nor an image (" + kUserImageExtensions +
+            "): drop a dataset folder, or images to reconstruct");
+  }
+  if (!folders.empty()) {
+    info("dropped a folder: opening '" + folders.front() + "' as a dataset (drop image files to reconstruct them)");
+    if (folders.size() > 1) error("only the first dropped folder is opened as the dataset");
+    open_dataset(folders.front());
+  }
+  if (!images.empty()) open_images(images);
+}
+
+// ---- users' images --------------------------------------------------------------------------------
+
+void StudioModel::open_images(const std::vector<std::string>& paths) {
   if (paths.empty()) return;
-  std::error_code ec;
-  if (fs::is_directory(paths.front(), ec)) open_dataset(paths.front());
-  else error("dropped '" + paths.front() + "' is not a folder: drop a dataset folder onto the window");
+  std::vector<std::string> kept;
+  for (const auto& path : paths) {
+    if (is_user_image_file(path)) kept.push_back(path);
+    else error("'" + path + "' is not an image (" + kUserImageExtensions + ")");
+  }
+  if (kept.empty()) return;
+  gallery_.add(kept);
+  view_image_ = true;
+  poll_gallery();
+  const GalleryModel& m = gallery_.model();
+  const std::string what = kept.size() == 1 ? "'" + fs::path(kept.front()).filename().string() + "'"
+                                            : std::to_string(kept.size()) + " images";
+  if (m.checkpoint.empty()) info("dropped " + what + ": they wait for a model (" + m.why_none + ")");
+  else info("dropped " + what + ": reconstructing with step " + std::to_string(m.step) + " (" + m.checkpoint + ")");
+}
+
+void StudioModel::select_image(int index) {
+  gallery_.select(index);
+  view_image_ = true;
+}
+
+void StudioModel::remove_image(int index) { gallery_.remove(index); }
+
+void StudioModel::clear_images() {
+  gallery_.clear();
+  view_image_ = false;
+}
+
+void StudioModel::set_image_threshold(double threshold) { gallery_.set_threshold(threshold); }
+
+const GalleryImage* StudioModel::shown_image() const {
+  const GalleryImage* image = gallery_.selected_image();
+  return image && image->done && image->result.error.empty() && image->result.prediction.count() > 0 ? image : nullptr;
+}
+
+// The model on show: the scrubbed checkpoint, else (live) the run's newest checkpoint.
+void StudioModel::poll_gallery() {
+  GalleryModel m;
+  if (show_checkpoint_ && checkpoint_index_ >= 0 && checkpoint_index_ < static_cast<int>(checkpoints_.size())) {
+    m.checkpoint = checkpoints_[checkpoint_index_].path;
+    m.step = checkpoints_[checkpoint_index_].step;
+  } else if (!checkpoints_.empty()) {
+    const auto newest = std::max_element(checkpoints_.begin(), checkpoints_.end(),
+                                         [](const CheckpointInfo& a, const CheckpointInfo& b) { return a.step < b.step; });
+    m.checkpoint = newest->path;
+    m.step = newest->step;
+  } else {
+    m.why_none = "no checkpoint in " + out_dir() + " yet: train until the first one is written (every " +
+                 std::to_string(config_.run.checkpoint_every) + " steps), or choose a run folder that has one";
+  }
+  gallery_.set_model(m, dataset_);
+  gallery_.poll([this](bool is_error, const std::string& text) { is_error ? error(text) : info(text); });
 }
 
 std::vector<ClassCounts> StudioModel::class_counts() const {
@@ -258,6 +413,7 @@ void StudioModel::start_or_resume_training() {
     }
     if (!dataset_) throw std::runtime_error("no dataset is open: open a dataset folder or the built-in sample first");
     if (!dataset_->usable()) throw std::runtime_error(dataset_->describe() + " has no training objects");
+    if (const std::string why = dataset_mismatch(); !why.empty()) throw std::runtime_error(why);
     TrainConfig config = config_;
     config.data.classes = class_choice_;
     config.data.root = dataset_->builtin_sample ? std::string() : dataset_->root;
@@ -269,6 +425,7 @@ void StudioModel::start_or_resume_training() {
     steps_per_second_ = 0;
     run_.start(config, dataset_, resume);
     run_started_ = true;
+    go_live();  // the run's first snapshot comes at once
     failure_reported_ = false;
     info(std::string(resume ? "resuming training from " : "starting training in ") + config.run.out_dir);
   });
@@ -320,17 +477,46 @@ void StudioModel::poll_run() {
 
 void StudioModel::rescan_checkpoints() {
   last_checkpoint_scan_ = std::chrono::steady_clock::now();
-  const std::string current = checkpoint_index_ >= 0 && checkpoint_index_ < static_cast<int>(checkpoints_.size())
-                                  ? checkpoints_[checkpoint_index_].path
-                                  : std::string();
+  const bool had = checkpoint_index_ >= 0 && checkpoint_index_ < static_cast<int>(checkpoints_.size());
+  const std::string current = had ? checkpoints_[checkpoint_index_].path : std::string();
+  const int64_t current_step = had ? checkpoints_[checkpoint_index_].step : -1;
+  std::vector<CheckpointInfo> listed;
   try {
-    checkpoints_ = list_checkpoints(out_dir());
+    listed = list_checkpoints(out_dir());
   } catch (const std::exception&) {
-    checkpoints_.clear();
   }
+  // One row per step: latest.pt is dropped when a step_N.pt holds the same step (it is that file's copy).
+  std::stable_sort(listed.begin(), listed.end(), [](const CheckpointInfo& a, const CheckpointInfo& b) { return a.step < b.step; });
+  checkpoints_.clear();
+  int latest_row = -1;
+  for (auto& c : listed) {
+    const bool is_latest = fs::path(c.path).filename() == "latest.pt";
+    if (!checkpoints_.empty() && checkpoints_.back().step == c.step) {
+      if (!is_latest) checkpoints_.back() = std::move(c);
+      if (is_latest) latest_row = static_cast<int>(checkpoints_.size()) - 1;
+      continue;
+    }
+    checkpoints_.push_back(std::move(c));
+    if (is_latest) latest_row = static_cast<int>(checkpoints_.size()) - 1;
+  }
+  // The selection follows its file (latest.pt: the row that now holds its step), else the newest row at or before
+  // its step.
   checkpoint_index_ = -1;
-  for (size_t i = 0; i < checkpoints_.size(); ++i)
+  if (!current.empty() && fs::path(current).filename() == "latest.pt") checkpoint_index_ = latest_row;
+  for (size_t i = 0; i < checkpoints_.size() && checkpoint_index_ < 0 && !current.empty(); ++i)
     if (checkpoints_[i].path == current) checkpoint_index_ = static_cast<int>(i);
+  if (checkpoint_index_ < 0 && had && !checkpoints_.empty()) {
+    checkpoint_index_ = 0;
+    for (size_t i = 0; i < checkpoints_.size(); ++i)
+      if (checkpoints_[i].step <= current_step) checkpoint_index_ = static_cast<int>(i);
+  }
+  // The views never lag the selection: a shown step that the selected row no longer holds is loaded again.
+  // (Not one that failed to load at that step: its error is shown once.)
+  if (show_checkpoint_ && checkpoint_index_ >= 0 && pending_checkpoint_.empty() && !checkpoint_job_.running() &&
+      checkpoint_preview_.step >= 0 && checkpoint_preview_.step != checkpoints_[checkpoint_index_].step) {
+    const CheckpointInfo& row = checkpoints_[checkpoint_index_];
+    if (row.path + "@" + std::to_string(row.step) != failed_checkpoint_) pending_checkpoint_ = row.path;
+  }
 }
 
 void StudioModel::select_checkpoint(int index) {
@@ -349,9 +535,18 @@ void StudioModel::step_checkpoint(int delta) {
   select_checkpoint(checkpoint_index_ < 0 ? static_cast<int>(checkpoints_.size()) - 1 : checkpoint_index_ + delta);
 }
 
+// Ctrl+K: the newest checkpoint (not the one last scrubbed to), or back to live.
 void StudioModel::toggle_checkpoint_view() {
-  if (show_checkpoint_) go_live();
-  else step_checkpoint(0);
+  if (show_checkpoint_) {
+    go_live();
+    return;
+  }
+  rescan_checkpoints();
+  if (checkpoints_.empty()) {
+    error("no checkpoint in " + out_dir() + " yet");
+    return;
+  }
+  select_checkpoint(static_cast<int>(checkpoints_.size()) - 1);
 }
 
 void StudioModel::go_live() {
@@ -361,17 +556,24 @@ void StudioModel::go_live() {
 
 void StudioModel::select_object(int index) {
   selected_object_ = std::clamp(index, 0, std::max(shown_preview().count() - 1, 0));
+  view_image_ = false;
 }
 
 void StudioModel::poll_checkpoints() {
   if (std::chrono::steady_clock::now() - last_checkpoint_scan_ > std::chrono::seconds(1)) rescan_checkpoints();
   // Latest request wins: a scrub while a checkpoint loads is queued, intermediate ones are dropped.
-  if (!pending_checkpoint_.empty() && !checkpoint_job_.running()) {
+  // A dataset being opened comes first: the preview shows the objects of the dataset that will be in use.
+  if (!pending_checkpoint_.empty() && !checkpoint_job_.running() && !dataset_job_.running()) {
     const std::string path = std::exchange(pending_checkpoint_, std::string());
-    if (!(checkpoint_preview_.checkpoint_path == path && checkpoint_preview_.step >= 0)) {
+    int64_t listed_step = -1;
+    for (const auto& c : checkpoints_)
+      if (c.path == path) listed_step = c.step;
+    // Loaded already unless the file now holds another step (latest.pt is rewritten in place).
+    if (!(checkpoint_preview_.checkpoint_path == path && checkpoint_preview_.step >= 0 && checkpoint_preview_.step == listed_step)) {
       if (!dataset_) {
         error("checkpoint: no dataset is open to preview it on");
       } else {
+        loading_checkpoint_ = path + "@" + std::to_string(listed_step);
         checkpoint_job_.start([path, dataset = dataset_, ids = live_.preview_ids, count = config_.run.preview_count](JobControl& c) {
           return predict_checkpoint_preview(path, *dataset, ids, count, c);
         });
@@ -379,12 +581,32 @@ void StudioModel::poll_checkpoints() {
     }
   }
   if (auto r = checkpoint_job_.take_result()) checkpoint_preview_ = std::move(*r);
-  if (auto e = checkpoint_job_.take_error(); !e.empty()) error("checkpoint: " + e);
+  if (auto e = checkpoint_job_.take_error(); !e.empty()) {
+    failed_checkpoint_ = loading_checkpoint_;
+    error("checkpoint: " + e);
+  }
 }
 
 // ---- exports --------------------------------------------------------------------------------------
 
 void StudioModel::export_shown() {
+  if (viewing_image()) {
+    guarded("export", [&] {
+      const GalleryImage& image = *shown_image();
+      const Prediction& prediction = image.result.prediction;
+      std::string path = export_path_;
+      if (path.empty())
+        path = (fs::path(out_dir()) / "exports" /
+                (file_safe(image.name) + "_step" + std::to_string(image.model_step) + export_extension(prediction.kind)))
+                   .string();
+      const fs::path parent = fs::path(path).parent_path();
+      if (!parent.empty()) fs::create_directories(parent);
+      path = unique_path(path);
+      write_prediction(prediction, 0, path);
+      info("wrote " + path + " (reconstructed from " + image.path + ")");
+    });
+    return;
+  }
   guarded("export", [&] {
     const PreviewData& p = shown_preview();
     if (p.count() == 0 || p.prediction.count() == 0) throw std::runtime_error("there is no prediction to export yet");
@@ -478,7 +700,8 @@ void StudioModel::poll() {
   guarded("training", [&] { poll_run(); });
   guarded("checkpoints", [&] { poll_checkpoints(); });
   guarded("export", [&] { poll_exports(); });
-  select_object(selected_object_);
+  guarded("images", [&] { poll_gallery(); });
+  selected_object_ = std::clamp(selected_object_, 0, std::max(shown_preview().count() - 1, 0));
 }
 
 std::string StudioModel::window_title() const {
@@ -486,6 +709,14 @@ std::string StudioModel::window_title() const {
   if (run_started_) title += std::string(to_string(run_.state())) + " step " + std::to_string(run_.step());
   else title += "idle";
   return title + " - view: " + shown_preview().label();
+}
+
+std::string StudioModel::redraw_signature() const {
+  auto progress = [](float f) { return std::to_string(static_cast<int>(f * 1000)); };
+  return state_json().dump() + "|" + progress(dataset_job_.progress()) + "|" + progress(deep_job_.progress()) + "|" +
+         progress(eval_job_.progress()) + "|" + progress(chamfer_job_.progress()) + "|" + progress(gallery_.progress()) + "|" +
+         std::to_string(live_.step) + "|" + std::to_string(checkpoint_preview_.step) + "|" + checkpoint_preview_.checkpoint_path +
+         "|" + std::to_string(checkpoint_loading()) + "|" + std::to_string(static_cast<int>(steps_per_second_ * 100));
 }
 
 nlohmann::json StudioModel::state_json() const {
@@ -512,6 +743,8 @@ nlohmann::json StudioModel::state_json() const {
           {"predictions_dir", chamfer_pred_dir_},
           {"export_path", export_path_},
           {"selected_object", selected_object_},
+          {"view_subject", viewing_image() ? "image" : "preview"},
+          {"images", gallery_.state_json()},
           {"chamfer_report", chamfer},
           {"messages", messages_.size()},
           {"errors", error_count()},

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "app/image_gallery.h"
 #include "app/recent_folders.h"
 #include "app/studio_job.h"
 #include "app/studio_options.h"
@@ -62,7 +63,18 @@ class StudioModel {
 
   // ---- actions (menus, buttons, shortcuts and tests all go through these) ----
   void open_dataset(const std::string& root);  // "" = the built-in sample
+  // A run folder (dibr train's or the studio's): its settings (config.json, else its newest checkpoint's), its loss
+  // curves (metrics.csv) and its checkpoints (the newest is shown); its dataset is opened when another is in use.
+  // Start then resumes it. Refused while training.
+  void open_run(const std::string& run_dir);
+  // Dropped folders open as a dataset, dropped images are reconstructed (open_images); anything else is refused.
   void on_drop(const std::vector<std::string>& paths);
+  // Reconstructs users' pictures with the model on show and shows the first in the 3D view.
+  void open_images(const std::vector<std::string>& paths);
+  void select_image(int index);  // also puts it in the 3D view
+  void remove_image(int index);
+  void clear_images();
+  void set_image_threshold(double threshold);
   void set_class_enabled(const std::string& class_id, bool enabled);
   void apply_preset(const std::string& preset);
   // Sets a config field from text; a bad value is refused with its name and bounds (returned and logged).
@@ -74,8 +86,9 @@ class StudioModel {
   void step_checkpoint(int delta);
   void toggle_checkpoint_view();
   void go_live();
-  void select_object(int index);
-  void export_shown();  // the shown object's prediction (OBJ or PLY) to export_path() or an automatic name
+  void select_object(int index);  // also puts the preview object back in the 3D view
+  // The 3D view's prediction (a preview object's or an image's; OBJ or PLY) to export_path() or an automatic name.
+  void export_shown();
   void start_batch_export();
   void cancel_batch_export();
   void start_chamfer_report();
@@ -114,6 +127,10 @@ class StudioModel {
   bool showing_checkpoint() const { return show_checkpoint_; }
   bool checkpoint_loading() const { return checkpoint_job_.running() || !pending_checkpoint_.empty(); }
   int selected_object() const { return selected_object_; }
+  const ImageGallery& gallery() const { return gallery_; }
+  // The 3D view shows the selected gallery image (when it has a prediction) instead of a preview object.
+  bool viewing_image() const { return view_image_ && shown_image() != nullptr; }
+  const GalleryImage* shown_image() const;
   const std::vector<CheckpointInfo>& checkpoints() const { return checkpoints_; }
   int checkpoint_index() const { return checkpoint_index_; }
   std::string out_dir() const { return config_.run.out_dir; }
@@ -128,6 +145,8 @@ class StudioModel {
   std::string window_title() const;
   // The model's part of the --ui-map state (the window adds its view and frame figures).
   nlohmann::json state_json() const;
+  // Changes whenever anything a panel draws changes (state, progress, snapshots): the window redraws on a change.
+  std::string redraw_signature() const;
 
   // Text fields the panels edit in place.
   std::string& data_root_input() { return data_root_input_; }
@@ -150,7 +169,11 @@ class StudioModel {
   void poll_run();
   void poll_checkpoints();
   void poll_exports();
+  void poll_gallery();
   void reapply_given_fields();
+  void load_run_history();
+  // Why training in out_dir() on the dataset in use would continue a run of another dataset ("" = it would not).
+  std::string dataset_mismatch() const;
 
   StudioOptions options_;
 
@@ -182,6 +205,7 @@ class StudioModel {
   std::chrono::steady_clock::time_point last_checkpoint_scan_{};
   int checkpoint_index_ = -1;
   std::string pending_checkpoint_;
+  std::string loading_checkpoint_, failed_checkpoint_;  // path@step of the checkpoint job's file, and of the last that failed
   Job<PreviewData> checkpoint_job_;
 
   std::string export_path_;
@@ -191,6 +215,9 @@ class StudioModel {
   Job<ChamferReport> chamfer_job_;
   std::optional<ChamferReport> chamfer_report_;
   std::string chamfer_saved_prefix_;
+
+  ImageGallery gallery_;
+  bool view_image_ = false;
 
   bool screenshot_requested_ = false;
   std::vector<Message> messages_;

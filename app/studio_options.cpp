@@ -35,6 +35,11 @@ std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& ex
   app.add_option("--ui-map", o.ui_map, "keep this JSON file up to date with where each control is and what the studio shows (for scripts and tests)");
   app.add_option("--window", window, "window size WxH (default 1600x960)");
   app.add_flag("--start", o.autostart, "start training right away");
+  app.add_option("--max-fps", o.max_fps, "frame cap while you interact with the window")->check(CLI::Range(5.0, 1000.0))->capture_default_str();
+  app.add_option("--training-fps", o.training_fps,
+                 "frame cap while training runs and you do not touch the window (0: --max-fps); drawing takes cores from training")
+      ->check(CLI::Range(0.0, 1000.0))
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
     if (!window.empty()) std::tie(o.window_width, o.window_height) = parse_window_size(window);

@@ -17,6 +17,8 @@ struct StudioOptions {
   std::string ui_map;          // empty: off; else kept up to date with control rectangles and state (JSON)
   int window_width = 1600, window_height = 960;
   bool autostart = false;      // start training as soon as the window is open
+  double max_fps = 60;         // frame cap while the user interacts
+  double training_fps = 10;    // frame cap while training without input (0: max_fps)
 };
 
 // "1280x800" -> {1280, 800}; throws std::invalid_argument naming the flag otherwise.

@@ -25,6 +25,7 @@ const Shortcut kShortcuts[] = {
     {"Left / Right", "previous / next checkpoint"},
     {"Up / Down", "previous / next preview object"},
     {"Ctrl+O", "choose a dataset folder"},
+    {"Ctrl+I", "open an image to reconstruct (or drop image files)"},
     {"F1", "this help"},
     {"Ctrl+Q", "quit (training is stopped and saved)"},
 };
@@ -56,6 +57,9 @@ void handle_shortcuts(StudioModel& model, PanelState& panel) {
       case GLFW_KEY_O:
         if (ctrl) panel.browser.open(model.dataset() && !model.dataset()->builtin_sample ? model.dataset()->root : std::string());
         break;
+      case GLFW_KEY_I:
+        if (ctrl) panel.browser.open(std::string(), BrowseFor::Image);
+        break;
       case GLFW_KEY_Q:
         if (ctrl) panel.quit_requested = true;
         break;
@@ -86,6 +90,11 @@ void draw_menu_bar(StudioModel& model, PanelState& panel) {
     if (ImGui::MenuItem("Open dataset folder...", "Ctrl+O"))
       panel.browser.open(model.dataset() && !model.dataset()->builtin_sample ? model.dataset()->root : std::string());
     if (ImGui::MenuItem("Use the built-in sample")) model.open_dataset("");
+    if (ImGui::MenuItem("Open run folder...")) panel.browser.open(model.out_dir(), BrowseFor::RunFolder);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("a folder written by dibr train or the studio: its settings, loss curves and checkpoints; Start resumes it");
+    if (ImGui::MenuItem("Open image...", "Ctrl+I")) panel.browser.open(std::string(), BrowseFor::Image);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("reconstruct your own picture with the model on show (or drop images onto the window)");
     if (ImGui::BeginMenu("Recent folders", !model.recent().folders().empty())) {
       for (const auto& f : model.recent().folders()) {
         if (ImGui::MenuItem(f.c_str())) model.open_dataset(f);
@@ -115,6 +124,9 @@ void draw_menu_bar(StudioModel& model, PanelState& panel) {
     ImGui::MenuItem("GT points", nullptr, &panel.viewport.show_points);
     if (ImGui::MenuItem("Reset 3D view")) panel.viewport.reset_view();
     ImGui::Separator();
+    ImGui::MenuItem("Draw less while training", nullptr, &panel.draw_less_while_training);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("while training runs and you do not touch the window, draw at most %.0f frames a second", panel.training_fps);
     ImGui::MenuItem("Messages", nullptr, &panel.show_messages);
     ImGui::EndMenu();
   }
@@ -126,11 +138,18 @@ void draw_menu_bar(StudioModel& model, PanelState& panel) {
 }
 
 void draw_status_bar(StudioModel& model, PanelState& panel) {
-  ImGui::Text("%.0f fps", ImGui::GetIO().Framerate);
+  ImGui::Text("%.0f fps", panel.fps);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("frames drawn per second: only when something changes, and fewer while training (View menu)");
+  ImGui::SameLine();
+  ImGui::TextDisabled("| drawing %.0f%%", panel.draw_share * 100);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("share of the time the window spends drawing (it takes cores from training)");
   ImGui::SameLine();
   ImGui::TextDisabled("|");
   ImGui::SameLine();
   ImGui::TextUnformatted(model.window_title().c_str() + 15);  // without "DIB-R Studio - "
+  ImGui::SameLine();
+  ImGui::TextDisabled("| drop: folder = dataset, images = reconstruct");
   if (!model.messages().empty()) {
     const Message& m = model.messages().back();
     ImGui::SameLine();

@@ -97,9 +97,9 @@ wait_until 60 "the views after stepping back" title_has "view: checkpoint step"
 
 # With the mouse: a checkpoint from the table, another from the timeline, a preview object from the grid.
 # The timeline's markers move while new checkpoints arrive: wait until training is done and all are listed
-# (step_5..step_20 and latest.pt), so the click lands where the map says.
+# (step_5..step_20; latest.pt holds step 20 too and is one row with step_20.pt), so the click lands where the map says.
 wait_until 240 "training to finish" title_has "finished step 20"
-wait_until 10 "every checkpoint in the timeline" state_is /checkpoints 5
+wait_until 10 "every checkpoint in the timeline" state_is /checkpoints 4
 click checkpoints.step:5
 wait_until 60 "checkpoint step 5 from the table" title_matches "view: checkpoint step 5$"
 click checkpoints.timeline
@@ -112,6 +112,22 @@ wait_until 20 "the OBJ export" first_file "$work/run/exports/*.obj"
 obj=$(ls "$work"/run/exports/*.obj | head -n 1)
 [[ "$obj" == *checkpoint* ]] || die "the export '$obj' is not labelled as a checkpoint mesh"
 "$check" obj "$obj" 642 1280 || die "exported OBJ check failed"
+
+# A small window: the panels become tabs of one window, and none is cut off.
+xdotool windowsize "$wid" 480 320
+wait_until 20 "the compact layout at 480x320" state_is /window/compact true
+inside_window() {
+  local x y
+  read -r x y <<<"$("$ui_query" point "$work/ui_map.json" "$1")" || return 1
+  ((x >= 0 && x < 480 && y >= 0 && y < 320))
+}
+click "tab:3D view"
+wait_until 10 "the 3D view tab" control_shown viewport
+inside_window viewport || die "the 3D view is outside the 480x320 window"
+click "tab:Checkpoints"
+wait_until 10 "the Checkpoints tab" control_shown checkpoints.scrub
+inside_window checkpoints.scrub || die "the checkpoint slider is outside the 480x320 window"
+if control_shown viewport; then die "the 3D view is still drawn behind the Checkpoints tab"; fi
 
 close_and_expect_clean_exit
 [[ -f "$work/run/latest.pt" ]] || die "no latest.pt after closing (training must be stopped with a checkpoint)"

@@ -6,7 +6,8 @@
 #            a typed path that does not exist;
 #   training: Start, Pause, Resume, Space, Stop buttons and keys, resume from latest.pt, Ctrl+Shift+T;
 #   export: batch export of the test split, chamfer report (table, CSV, JSON), an unreadable checkpoint,
-#           a failing OBJ export.
+#           a failing OBJ export;
+#   images: drop a PNG, wait for its mesh in the 3D view, export it from the Images panel and read it back.
 # Every error must show as a message while the studio keeps its dataset and training state; the window
 # close must end it with exit code 0.
 #   studio_e2e_workflow.sh DIBR_STUDIO DIBR STUDIO_CHECK UI_QUERY X11_CLOSE X11_DROP
@@ -51,7 +52,7 @@ state_is /dataset/classes "$classes_b" || die "dataset B shows $(state /dataset/
 grep -qF "\"$work/data_b\"" "$XDG_CONFIG_HOME/dibr-studio/recent.json" || die "data_b is not in the recent folders file"
 
 "$drop" "$wid" "$work/a_file" || die "the drop of a file failed"
-wait_until 10 "an error for the dropped file" log_has "dropped '$work/a_file' is not a folder"
+wait_until 10 "an error for the dropped file" log_has "dropped '$work/a_file' is neither a folder (a dataset) nor an image"
 "$drop" "$wid" "$work/not_a_dataset" || die "the drop of an empty folder failed"
 wait_until 30 "an error for a folder without a dataset" log_has "holds no class folder with softras_"
 state_is /dataset/root "$work/data_b" || die "a bad folder replaced the dataset in use (now '$(state /dataset/root)')"
@@ -143,6 +144,22 @@ click export.screenshot
 wait_until 20 "the screenshot" first_file "$work/shots/studio_*[0-9].png"
 png=$(ls "$work"/shots/studio_*[0-9].png | head -n 1)
 "$check" screenshot "$png" "${png%.png}.regions.json" export.chamfer_table viewport || die "the chamfer table is not drawn ($png)"
+
+# ---- a dropped picture, reconstructed with the newest checkpoint, shown and exported --------------------
+picture="$work/picture.png"
+cp "$(find "$work/data_b" -path '*/image/0000.png' | sort | head -n 1)" "$picture"
+"$drop" "$wid" "$picture" || die "the drop of an image failed"
+wait_until 10 "the dropped picture in the gallery" state_is /images/count 1
+wait_until 120 "the dropped picture's mesh" state_is /images/items/0/state done
+state_is /view_subject image || die "the 3D view does not show the dropped picture ($(state /view_subject))"
+wait_until 10 "the picture's mesh in the 3D view" state_is /viewport/has_mesh true
+state_has /images/items/0/mask_source "background" || die "the picture's mask came from '$(state /images/items/0/mask_source)'"
+wait_until 10 "the Images panel's Export button" control_shown images.export
+click images.export
+wait_until 20 "the picture's OBJ export" log_has "(reconstructed from $picture)"
+obj=$(compgen -G "$work/run/exports/picture_step*.obj" | head -n 1)
+[[ -n "$obj" ]] || die "no exports/picture_step*.obj after Export"
+"$check" obj "$obj" 642 1280 || die "the exported OBJ of the dropped picture does not read back"
 
 # ---- an unreadable checkpoint (its sidecar says step 99999, the file is garbage) ----------------------
 echo '{"loss": 0.5, "step": 99999}' >"$work/run/step_99999.pt.json"

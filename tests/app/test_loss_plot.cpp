@@ -60,3 +60,54 @@ TEST(LossPlot, CurvesFollowTheMethodsTermNames) {
   EXPECT_EQ(plot.curve_count(), 3);
   EXPECT_EQ(plot.size(), 0u);
 }
+
+namespace {
+dibr::LossRecord lr_record(int64_t step, double total, double lr) {
+  dibr::LossRecord r;
+  r.step = step;
+  r.losses.total = total;
+  r.losses.terms = {total};
+  r.lr = lr;
+  return r;
+}
+}  // namespace
+
+TEST(LossPlot, CsvHoldsRawLearningRateAndSmoothedValues) {
+  LossPlot plot;
+  plot.set_term_names({"iou"});
+  plot.smoothing = 0.5f;
+  plot.append({lr_record(10, 2.0, 1e-4), lr_record(20, 1.0, 1e-5)});
+  const std::string csv = plot.to_csv();
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "step,total,iou,lr,total_smoothed,iou_smoothed");
+  // Second row: smoothed total = (0.5*0.5*2 + 0.5*1) / (0.5*0.5 + 0.5) = 1.3333...
+  EXPECT_NE(csv.find("\n20,1,1,1e-05,1.33333333,1.33333333\n"), std::string::npos) << csv;
+  EXPECT_EQ(plot.learning_rates(), (std::vector<double>{1e-4, 1e-5}));
+}
+
+TEST(LossPlot, TheStepRangeZoomsInsideTheRunAndOverlaysWidenIt) {
+  LossPlot plot;
+  plot.set_term_names({"iou"});
+  std::vector<dibr::LossRecord> records;
+  for (int s = 5; s <= 100; ++s) records.push_back(lr_record(s, 1.0 / (s + 1), 1e-4));
+  plot.append(records);
+  EXPECT_DOUBLE_EQ(plot.full_range().hi, 100);
+  plot.set_view({20, 40});
+  ASSERT_TRUE(plot.zoomed());
+  EXPECT_DOUBLE_EQ(plot.view().lo, 20);
+  EXPECT_DOUBLE_EQ(plot.view().hi, 40);
+  plot.set_view({-50, 500});
+  EXPECT_FALSE(plot.zoomed()) << "a range as wide as the run is no zoom";
+
+  std::vector<dibr::LossRecord> other;
+  for (int s = 0; s <= 300; s += 10) other.push_back(lr_record(s, 0.5, 1e-4));
+  plot.add_overlay("run_b", other);
+  plot.add_overlay("run_b", other);  // the same name replaces
+  EXPECT_EQ(plot.overlay_count(), 1u);
+  EXPECT_DOUBLE_EQ(plot.full_range().hi, 300) << "the overlay's steps are part of the range";
+  plot.remove_overlay("run_b");
+  EXPECT_EQ(plot.overlay_count(), 0u);
+  plot.set_view({20, 40});
+  ASSERT_TRUE(plot.zoomed());
+  plot.append({lr_record(0, 3.0, 1e-4)});  // an older first step: a new run
+  EXPECT_FALSE(plot.zoomed()) << "a new run shows whole";
+}

@@ -5,11 +5,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "app/studio_model.h"
 #include "tests/trainer/nmr_fixture.h"
 #include "trainer/checkpoint.h"
+#include "trainer/image_io.h"
 #include "trainer/obj_io.h"
 
 namespace dibr::studio {
@@ -179,6 +181,219 @@ TEST_F(StudioModelTest, ABadFolderKeepsTheDatasetInUse) {
   m.open_dataset((dir.path / "missing").string());
   EXPECT_EQ(m.data_root_input(), (dir.path / "missing").string()) << "the typed path is kept after an error";
   EXPECT_EQ(m.dataset()->root, root);
+}
+
+std::string make_second_dataset(const test::TempDir& dir) {
+  const auto root = dir.path / "nmr_b";
+  for (int i = 0; i < 3; ++i) test::write_fake_object(root / kClass / ("b" + std::to_string(i)), i + 7, 32);
+  test::write_list(root / kClass / "softras_train.lst", {"b0", "b1"});
+  test::write_list(root / kClass / "softras_val.lst", {"b2"});
+  test::write_list(root / kClass / "softras_test.lst", {"b2"});
+  return root.string();
+}
+
+// Issue 15.1: a run folder reopened shows its curves, settings and checkpoints, on its own dataset.
+TEST_F(StudioModelTest, AReopenedRunShowsItsCurvesCheckpointsAndDataset) {
+  test::TempDir dir("studio_model_reopen");
+  const auto data_a = make_tiny_dataset(dir), data_b = make_second_dataset(dir);
+  const auto run_dir = (dir.path / "run_a").string();
+  {
+    // Trained "by the CLI": the same TrainingRun, without the studio.
+    TrainConfig c = tiny_options(data_a, run_dir).config;
+    c.optim.max_steps = 4;
+    TrainingRun run;
+    run.start(c, open_dataset(data_a), false);
+    run.wait();
+    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
+  }
+  ASSERT_TRUE(fs::is_regular_file(fs::path(run_dir) / "config.json")) << "every run writes its settings";
+
+  // Started on that folder: the curves are there before Start.
+  {
+    StudioModel m(tiny_options(data_a, run_dir), "");
+    EXPECT_EQ(m.loss_history().size(), 4u);
+    EXPECT_EQ(m.loss_names(), (std::vector<std::string>{"color", "iou", "laplacian", "flatten"}));
+    ASSERT_TRUE(poll_until(m, [&] { return !m.checkpoint_loading() && m.shown_preview().from_checkpoint; })) << m.messages().back().text;
+    EXPECT_EQ(m.shown_preview().step, 4);
+  }
+
+  StudioModel m(tiny_options(data_b, (dir.path / "other").string()), "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr && !m.dataset_checking(); }));
+  m.open_run((dir.path / "empty_folder").string());
+  EXPECT_NE(m.messages().back().text.find("is not a folder"), std::string::npos) << m.messages().back().text;
+  fs::create_directories(dir.path / "empty_folder");
+  m.open_run((dir.path / "empty_folder").string());
+  EXPECT_NE(m.messages().back().text.find("holds no run"), std::string::npos) << m.messages().back().text;
+
+  m.open_run(run_dir);
+  EXPECT_EQ(m.out_dir(), fs::absolute(run_dir).lexically_normal().string());
+  EXPECT_EQ(m.config().optim.max_steps, 4) << "the run's own settings";
+  EXPECT_EQ(m.loss_history().size(), 4u);
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() && !m.dataset_checking() && !m.checkpoint_loading(); }));
+  EXPECT_EQ(m.dataset()->root, fs::absolute(data_a).lexically_normal().string()) << "the run's dataset is opened";
+  EXPECT_TRUE(m.shown_preview().from_checkpoint);
+  EXPECT_EQ(m.shown_preview().step, 4);
+
+  // Resuming it on another dataset is refused with the reason, not done silently.
+  m.open_dataset(data_b);
+  ASSERT_TRUE(poll_until(m, [&] { return !m.dataset_checking(); }));
+  m.start_or_resume_training();
+  EXPECT_FALSE(m.run_started());
+  EXPECT_NE(m.messages().back().text.find("holds a run trained on " + data_a), std::string::npos) << m.messages().back().text;
+}
+
+// Issue 15.2: one row per step, and the views always show the step the selection holds, also after latest.pt is
+// rewritten by more training.
+TEST_F(StudioModelTest, CheckpointRowsAreUniqueAndTheViewsFollowTheSelection) {
+  test::TempDir dir("studio_model_ckpts");
+  const auto data = make_tiny_dataset(dir);
+  const auto out = (dir.path / "run").string();
+  StudioOptions o = tiny_options(data, out);
+  o.config.optim.max_steps = 3;
+  o.config.run.checkpoint_every = 1;
+  o.config.run.keep_every = 2;
+  StudioModel m(o, "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr && !m.dataset_checking(); }));
+  m.start_or_resume_training();
+  ASSERT_TRUE(poll_until(m, [&] { return m.run_state() == RunState::Finished; })) << m.run().error();
+  auto rows_are_unique = [&] {
+    m.rescan_checkpoints();
+    for (size_t i = 1; i < m.checkpoints().size(); ++i)
+      if (m.checkpoints()[i].step <= m.checkpoints()[i - 1].step) return false;
+    return !m.checkpoints().empty();
+  };
+  ASSERT_TRUE(rows_are_unique());
+  m.toggle_checkpoint_view();  // Ctrl+K: the newest checkpoint (latest.pt: no step_3.pt is kept)
+  ASSERT_TRUE(poll_until(m, [&] { return !m.checkpoint_loading() && m.shown_preview().from_checkpoint; }));
+  EXPECT_EQ(m.shown_preview().step, 3);
+  m.select_checkpoint(0);  // scrubbed back: Ctrl+K must still mean the newest
+
+  EXPECT_EQ(m.set_field("optim.max_steps", "6"), "");
+  m.start_or_resume_training();  // resumes from latest.pt and rewrites it; the views go live
+  EXPECT_FALSE(m.showing_checkpoint());
+  m.toggle_checkpoint_view();  // Ctrl+K while training: latest.pt, rewritten under the view
+  EXPECT_TRUE(m.showing_checkpoint());
+  ASSERT_TRUE(poll_until(m, [&] { return m.run_state() == RunState::Finished; })) << m.run().error();
+  ASSERT_TRUE(poll_until(m, [&] {
+    m.rescan_checkpoints();
+    return m.checkpoint_index() >= 0 && !m.checkpoint_loading() &&
+           m.shown_preview().step == m.checkpoints()[m.checkpoint_index()].step;
+  })) << "the views show step " << m.shown_preview().step << ", the selection "
+      << (m.checkpoint_index() >= 0 ? m.checkpoints()[m.checkpoint_index()].step : -1);
+  EXPECT_TRUE(rows_are_unique());
+  EXPECT_LT(m.checkpoints().size(), list_checkpoints(out).size()) << "latest.pt and step_6.pt are one row";
+  m.select_checkpoint(static_cast<int>(m.checkpoints().size()) - 1);
+  ASSERT_TRUE(poll_until(m, [&] { return !m.checkpoint_loading(); }));
+  EXPECT_EQ(m.shown_preview().step, 6) << "the newest row loads the newest step";
+  EXPECT_EQ(m.checkpoints().back().step, 6);
+}
+
+// A picture as a user would drop it: `grey` rectangle on white (RGB, so the mask comes from the border), or an
+// RGBA one whose alpha holds the object.
+std::string write_picture(const fs::path& path, float grey, bool with_alpha) {
+  auto rgb = torch::ones({80, 120, 3});
+  rgb.slice(0, 20, 60).slice(1, 50, 90).fill_(grey);
+  if (with_alpha) {
+    auto alpha = torch::zeros({80, 120, 1});
+    alpha.slice(0, 10, 70).slice(1, 10, 60).fill_(1);
+    rgb = torch::cat({rgb, alpha}, 2);
+  }
+  write_png(path.string(), (rgb * 255).round().to(torch::kUInt8).contiguous());
+  return path.string();
+}
+
+TEST_F(StudioModelTest, DroppedImagesAreReconstructedWithTheModelOnShow) {
+  test::TempDir dir("studio_model_images");
+  const auto data = make_tiny_dataset(dir);
+  const auto out = (dir.path / "run").string();
+  StudioModel m(tiny_options(data, out), "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr && !m.dataset_checking(); }));
+
+  // Before any checkpoint the pictures wait, and say for what.
+  const std::string box = write_picture(dir.path / "box.png", 0.6f, false);
+  m.on_drop({box});
+  ASSERT_EQ(m.gallery().images().size(), 1u);
+  EXPECT_NE(m.messages().back().text.find("wait for a model"), std::string::npos) << m.messages().back().text;
+  EXPECT_NE(m.state_json()["images"]["waiting_for_model"].get<std::string>().find("no checkpoint"), std::string::npos);
+  EXPECT_FALSE(m.viewing_image()) << "nothing to show before the picture is reconstructed";
+
+  m.start_or_resume_training();
+  ASSERT_TRUE(poll_until(m, [&] { return m.gallery().images()[0].done; })) << m.messages().back().text;
+  ASSERT_TRUE(poll_until(m, [&] { return m.run().step() >= 5; })) << "two checkpoints for the scrub below";
+  m.stop_training();
+  ASSERT_TRUE(poll_until(m, [&] { return m.run_state() == RunState::Stopped; }));
+  // Live: the run's newest checkpoint is the model on show; the picture follows it once training stops.
+  ASSERT_TRUE(poll_until(m, [&] {
+    m.rescan_checkpoints();
+    return m.gallery().model().step == m.run().step() && m.gallery().pending() == 0 && !m.gallery().busy();
+  }));
+  const GalleryImage& first = m.gallery().images()[0];
+  ASSERT_TRUE(first.result.error.empty()) << first.result.error;
+  EXPECT_EQ(first.model_step, m.run().step());
+  EXPECT_EQ(first.result.mask_source.rfind("background #ffffff", 0), 0u) << first.result.mask_source;
+  EXPECT_EQ(first.result.input.image.size(-1), 32) << "framed at the checkpoint's image size";
+  ASSERT_TRUE(m.viewing_image());
+  EXPECT_EQ(m.state_json()["view_subject"], "image");
+
+  m.export_shown();
+  const fs::path exported = fs::path(out) / "exports" / ("box_step" + std::to_string(first.model_step) + ".obj");
+  ASSERT_TRUE(fs::is_regular_file(exported)) << m.messages().back().text;
+  EXPECT_EQ(read_obj(exported.string()).vertices.size(0), 642);
+
+  // A gallery: an RGBA picture, a broken file (named in its error) and the same name again (made unique).
+  const std::string rgba = write_picture(dir.path / "cut_out.png", 0.2f, true);
+  std::ofstream(dir.path / "broken.png") << "not a png";
+  fs::create_directories(dir.path / "again");
+  const std::string box_again = write_picture(dir.path / "again" / "box.png", 0.3f, false);
+  const size_t errors_before = m.error_count();
+  m.on_drop({rgba, (dir.path / "broken.png").string(), box_again});
+  ASSERT_EQ(m.gallery().images().size(), 4u);
+  EXPECT_EQ(m.gallery().selected(), 1) << "the first dropped picture is selected";
+  EXPECT_EQ(m.gallery().images()[3].name, "box_2");
+  ASSERT_TRUE(poll_until(m, [&] { return m.gallery().pending() == 0 && !m.gallery().busy(); }));
+  const auto& images = m.gallery().images();
+  EXPECT_EQ(images[1].result.mask_source, "alpha channel");
+  EXPECT_NE(images[2].result.error.find("broken.png"), std::string::npos) << images[2].result.error;
+  EXPECT_TRUE(images[3].result.error.empty()) << images[3].result.error;
+  EXPECT_EQ(m.error_count(), errors_before + 1) << "the broken picture is reported once";
+
+  // The threshold re-runs the pictures whose mask came from the background, and only those: the 0.6 grey box
+  // differs from white by 0.4, so at 0.5 no object is found, and at 0.1 it is back.
+  const int alpha_generation = images[1].generation, box_generation = images[0].generation;
+  m.set_image_threshold(0.5);
+  ASSERT_TRUE(poll_until(m, [&] { return m.gallery().pending() == 0 && !m.gallery().busy(); }));
+  EXPECT_GT(m.gallery().images()[0].generation, box_generation);
+  EXPECT_NE(m.gallery().images()[0].result.error.find("no object found"), std::string::npos) << m.gallery().images()[0].result.error;
+  EXPECT_TRUE(m.gallery().images()[3].result.error.empty()) << "the 0.3 grey box differs by 0.7: still found";
+  EXPECT_EQ(m.gallery().images()[1].generation, alpha_generation) << "an alpha mask does not depend on the threshold";
+  m.set_image_threshold(0.1);
+  ASSERT_TRUE(poll_until(m, [&] { return m.gallery().pending() == 0 && !m.gallery().busy(); }));
+  EXPECT_TRUE(m.gallery().images()[0].result.error.empty()) << m.gallery().images()[0].result.error;
+
+  // Scrubbing to an older checkpoint re-runs every picture with it.
+  m.rescan_checkpoints();
+  ASSERT_GE(m.checkpoints().size(), 2u);
+  m.select_checkpoint(0);
+  ASSERT_TRUE(poll_until(m, [&] { return m.gallery().pending() == 0 && !m.gallery().busy(); }));
+  EXPECT_EQ(m.gallery().images()[3].model_step, m.checkpoints()[0].step);
+
+  // Picking a preview object puts it back in the 3D view; dropping a folder still means a dataset.
+  m.select_image(3);
+  EXPECT_TRUE(m.viewing_image());
+  m.select_object(0);
+  EXPECT_FALSE(m.viewing_image());
+  std::ofstream(dir.path / "notes.txt") << "hello";
+  m.on_drop({(dir.path / "notes.txt").string()});
+  EXPECT_NE(m.messages().back().text.find("neither a folder (a dataset) nor an image"), std::string::npos) << m.messages().back().text;
+  m.on_drop({data});
+  EXPECT_TRUE(m.dataset_checking());
+  bool said = false;
+  for (const auto& msg : m.messages()) said = said || msg.text.find("as a dataset (drop image files to reconstruct them)") != std::string::npos;
+  EXPECT_TRUE(said);
+  m.remove_image(2);
+  EXPECT_EQ(m.gallery().images().size(), 3u);
+  m.clear_images();
+  EXPECT_TRUE(m.gallery().images().empty());
 }
 
 }  // namespace
