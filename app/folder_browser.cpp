@@ -13,35 +13,40 @@ namespace fs = std::filesystem;
 
 namespace dibr::studio {
 
-std::vector<std::string> list_subfolders(const std::string& path) {
-  std::error_code ec;
-  if (!fs::is_directory(path, ec)) throw std::runtime_error("'" + path + "' is not a folder");
+namespace {
+
+// Names of the entries of `path` that are not hidden (".name") and that `keep` accepts, sorted.
+template <typename Keep>
+std::vector<std::string> list_visible(const std::string& path, Keep keep) {
   std::vector<std::string> names;
+  std::error_code ec;
   fs::directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
   if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
     const std::string name = it->path().filename().string();
-    std::error_code dir_ec;
-    if (!name.empty() && name[0] != '.' && it->is_directory(dir_ec)) names.push_back(name);
+    if (!name.empty() && name[0] != '.' && keep(*it, name)) names.push_back(name);
   }
   std::sort(names.begin(), names.end());
   return names;
 }
 
-std::vector<std::string> list_image_files(const std::string& path) {
-  std::vector<std::string> names;
+}  // namespace
+
+std::vector<std::string> list_subfolders(const std::string& path) {
   std::error_code ec;
-  fs::directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
-  if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
-  for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (ec) throw std::runtime_error("cannot read '" + path + "': " + ec.message());
-    const std::string name = it->path().filename().string();
+  if (!fs::is_directory(path, ec)) throw std::runtime_error("'" + path + "' is not a folder");
+  return list_visible(path, [](const fs::directory_entry& e, const std::string&) {
+    std::error_code dir_ec;
+    return e.is_directory(dir_ec);
+  });
+}
+
+std::vector<std::string> list_image_files(const std::string& path) {
+  return list_visible(path, [](const fs::directory_entry& e, const std::string& name) {
     std::error_code file_ec;
-    if (!name.empty() && name[0] != '.' && it->is_regular_file(file_ec) && is_user_image_file(name)) names.push_back(name);
-  }
-  std::sort(names.begin(), names.end());
-  return names;
+    return e.is_regular_file(file_ec) && is_user_image_file(name);
+  });
 }
 
 void FolderBrowser::open(const std::string& start_path, BrowseFor purpose) {

@@ -37,23 +37,6 @@ void check_size(int width, int height) {
 
 }  // namespace
 
-void save_framebuffer_png(const std::string& path, int width, int height) {
-  check_size(width, height);
-  cv::Mat bottom_up(height, width, CV_8UC3);
-  GLint previous_fbo = 0;
-  glGetIntegerv(GL_READ_FRAMEBUFFER_BINDING, &previous_fbo);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
-  glReadBuffer(GL_BACK);
-  glPixelStorei(GL_PACK_ALIGNMENT, 1);
-  glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE, bottom_up.data);
-  glBindFramebuffer(GL_READ_FRAMEBUFFER, static_cast<GLuint>(previous_fbo));
-  gl::check_error("screenshot: glReadPixels");
-  cv::Mat image;
-  cv::flip(bottom_up, image, 0);
-  cv::cvtColor(image, image, cv::COLOR_RGB2BGR);
-  write_png(path, image);
-}
-
 void save_framebuffer_region_png(const std::string& path, int fb_w, int fb_h, int x, int y, int width, int height) {
   check_size(fb_w, fb_h);
   const int x0 = std::clamp(x, 0, fb_w), y0 = std::clamp(y, 0, fb_h);
@@ -73,6 +56,10 @@ void save_framebuffer_region_png(const std::string& path, int fb_w, int fb_h, in
   cv::flip(bottom_up, image, 0);
   cv::cvtColor(image, image, cv::COLOR_RGB2BGR);
   write_png(path, image);
+}
+
+void save_framebuffer_png(const std::string& path, int width, int height) {
+  save_framebuffer_region_png(path, width, height, 0, 0, width, height);
 }
 
 void save_rgba_png(const std::string& path, const std::vector<std::uint8_t>& rgba_bottom_up, int width, int height) {

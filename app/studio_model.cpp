@@ -96,20 +96,39 @@ void StudioModel::load_run_history() {
          " checkpoint(s)" + (checkpoints_.empty() ? "" : ", showing step " + std::to_string(checkpoints_.back().step)));
 }
 
+namespace {
+
+// <dir>/config.json as a config; nullopt when there is none. Throws for one that does not parse.
+std::optional<TrainConfig> read_run_config(const std::string& dir) {
+  const fs::path file = fs::path(dir) / "config.json";
+  std::error_code ec;
+  if (!fs::is_regular_file(file, ec)) return std::nullopt;
+  std::ifstream in(file);
+  return TrainConfig::from_json(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+}
+
+// Whether `dataset` is the one a config's data.root names ("" = the built-in sample).
+bool is_dataset(const Dataset& dataset, const std::string& root) {
+  if (root.empty()) return dataset.builtin_sample;
+  std::error_code ec;
+  return !dataset.builtin_sample && fs::weakly_canonical(root, ec) == fs::weakly_canonical(dataset.root, ec);
+}
+
+std::string dataset_name(const std::string& root) { return root.empty() ? std::string("the built-in sample") : root; }
+
+}  // namespace
+
 void StudioModel::open_run(const std::string& run_dir) {
   guarded("open run", [&] {
     if (training_active()) throw std::runtime_error("stop training before opening another run");
     std::error_code ec;
     if (!fs::is_directory(run_dir, ec)) throw std::runtime_error("'" + run_dir + "' is not a folder");
     const std::string dir = fs::absolute(run_dir, ec).lexically_normal().string();
-    const fs::path config_file = fs::path(dir) / "config.json";
     TrainConfig run_config;
     std::string source;
-    if (fs::is_regular_file(config_file, ec)) {
-      std::ifstream in(config_file);
-      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      run_config = TrainConfig::from_json(text);
-      source = config_file.string();
+    if (auto stored = read_run_config(dir)) {
+      run_config = *stored;
+      source = (fs::path(dir) / "config.json").string();
     } else if (const std::string ckpt = resume_checkpoint(dir); !ckpt.empty()) {
       run_config = TrainConfig::from_json(load_checkpoint(ckpt, nullptr, nullptr).config_json);
       source = ckpt;
@@ -127,35 +146,24 @@ void StudioModel::open_run(const std::string& run_dir) {
     load_run_history();
     info("opened run " + dir + " (settings from " + source + ")");
     const std::string wanted = config_.data.root;
-    const bool same = dataset_ && (wanted.empty() ? dataset_->builtin_sample
-                                                  : !dataset_->builtin_sample &&
-                                                        fs::weakly_canonical(wanted, ec) == fs::weakly_canonical(dataset_->root, ec));
-    if (!same) {
-      info("the run was trained on " + (wanted.empty() ? std::string("the built-in sample") : wanted) + ": opening it");
+    if (!dataset_ || !is_dataset(*dataset_, wanted)) {
+      info("the run was trained on " + dataset_name(wanted) + ": opening it");
       open_dataset(wanted);
     }
   });
 }
 
 std::string StudioModel::dataset_mismatch() const {
-  std::error_code ec;
-  const fs::path config_file = fs::path(out_dir()) / "config.json";
-  if (!dataset_ || resume_checkpoint(out_dir()).empty() || !fs::is_regular_file(config_file, ec)) return "";
-  TrainConfig run_config;
+  if (!dataset_ || resume_checkpoint(out_dir()).empty()) return "";
+  std::optional<TrainConfig> stored;
   try {
-    std::ifstream in(config_file);
-    run_config = TrainConfig::from_json(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    stored = read_run_config(out_dir());
   } catch (const std::exception&) {
     return "";  // an unreadable config.json is the trainer's to report
   }
-  const std::string& wanted = run_config.data.root;
-  const bool same = wanted.empty() ? dataset_->builtin_sample
-                                   : !dataset_->builtin_sample &&
-                                         fs::weakly_canonical(wanted, ec) == fs::weakly_canonical(dataset_->root, ec);
-  if (same) return "";
-  return out_dir() + " holds a run trained on " + (wanted.empty() ? std::string("the built-in sample") : wanted) +
-         ", but " + dataset_->describe() + " is open: open that dataset (File > Open run folder... does it), or choose "
-         "another output folder";
+  if (!stored || is_dataset(*dataset_, stored->data.root)) return "";
+  return out_dir() + " holds a run trained on " + dataset_name(stored->data.root) + ", but " + dataset_->describe() +
+         " is open: open that dataset (File > Open run folder... does it), or choose another output folder";
 }
 
 StudioModel::~StudioModel() { shutdown(); }
