@@ -2,7 +2,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
-#include "render/icosphere.h"
+#include "bench_meshes.h"
 #include "render/mesh_ops.h"
 #include "render/raster_kernels.h"
 #include "render/rasterize.h"
@@ -15,17 +15,12 @@ struct Inputs {
 
 // B jittered icospheres, orthographically projected in front of the camera (half the faces are culled).
 Inputs make_inputs(int64_t batch, torch::Device device) {
-  torch::manual_seed(0);
-  const dibr::TriangleMesh mesh = dibr::make_icosphere(3, 0.5);
-  at::Tensor v = mesh.vertices.unsqueeze(0).repeat({batch, 1, 1});
-  v = v * (1.0 + 0.15 * torch::randn({batch, v.size(1), 1})) * 1.3;
-  const at::Tensor faces = mesh.faces;
   Inputs in;
-  const at::Tensor corners = dibr::gather_face_values(v, faces);  // (B,F,3,3)
+  const at::Tensor corners = dibr::bench::jittered_icosphere_corners(batch);  // (B,F,3,3)
   in.image = corners.slice(3, 0, 2).contiguous().to(device);
   in.z = (corners.select(3, 2) - 2.0).contiguous().to(device);
   in.normals = dibr::screen_normals_z(in.image.cpu()).to(device);
-  in.features = torch::rand({batch, faces.size(0), 3, 3}).to(device);
+  in.features = torch::rand({batch, corners.size(1), 3, 3}).to(device);
   return in;
 }
 

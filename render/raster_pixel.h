@@ -5,22 +5,9 @@
 // soft mask of uncovered pixels.
 #include "render/raster_kernels.h"
 #include "render/raster_math.h"
+#include "render/tile_bins.h"
 
 namespace dibr::raster {
-
-// The candidate faces of a pixel, in increasing index: every face, or a pre-binned subset (CPU tiles)
-// that must contain every face whose grown box holds the pixel centre.
-struct AllFaces {
-  int64_t count;
-  DIBR_HD int64_t size() const { return count; }
-  DIBR_HD int64_t operator[](int64_t i) const { return i; }
-};
-struct FaceList {
-  const int32_t* ids;
-  int64_t count;
-  DIBR_HD int64_t size() const { return count; }
-  DIBR_HD int64_t operator[](int64_t i) const { return ids[i]; }
-};
 
 template <typename T, typename Faces>
 DIBR_HD void forward_pixel(const RasterForwardParams<T>& p, int64_t pixel, const Faces& faces) {

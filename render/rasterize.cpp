@@ -9,10 +9,8 @@
 #include <string>
 
 #include "render/raster_kernels.h"
+#include "render/tensor_checks.h"
 
-#ifdef DIBR_TORCH_CUDA
-#include <c10/cuda/CUDAStream.h>
-#endif
 
 namespace dibr {
 static_assert(kRasterMaxKnum == raster::kMaxKnum, "rasterize.h and raster_kernels.h disagree on knum");
@@ -23,50 +21,21 @@ using raster::RasterBackwardParams;
 using raster::RasterForwardParams;
 using raster::RasterSizes;
 
-std::string shape_str(const at::Tensor& t) {
-  std::string s = "[";
-  for (int64_t i = 0; i < t.dim(); ++i) s += (i ? ", " : "") + std::to_string(t.size(i));
-  return s + "]";
-}
-
-void check_shape(const at::Tensor& t, const char* name, std::initializer_list<int64_t> expected) {
-  std::string want = "(";
-  int64_t i = 0;
-  bool ok = t.dim() == static_cast<int64_t>(expected.size());
-  for (int64_t e : expected) {
-    want += (i ? ", " : "") + (e < 0 ? std::string("*") : std::to_string(e));
-    if (ok && e >= 0 && t.size(i) != e) ok = false;
-    ++i;
-  }
-  want += ")";
-  TORCH_CHECK(ok, "dibr_rasterize: ", name, " must have shape ", want, ", got ", shape_str(t));
-}
-
 void validate(const at::Tensor& z, const at::Tensor& image, const at::Tensor& features, const at::Tensor& normals_z,
               const RasterizeSettings& st) {
   const std::pair<const at::Tensor*, const char*> all[] = {
       {&z, "face_vertices_z"}, {&image, "face_vertices_image"}, {&features, "face_features"},
       {&normals_z, "face_normals_z"}};
-  for (const auto& [t, name] : all) TORCH_CHECK(t->defined(), "dibr_rasterize: ", name, " is undefined");
-  TORCH_CHECK(image.dim() == 4, "dibr_rasterize: face_vertices_image must have shape (B,F,3,2), got ",
-              shape_str(image));
+  constexpr const char* who = "dibr_rasterize";
+  for (const auto& [t, name] : all) TORCH_CHECK(t->defined(), who, ": ", name, " is undefined");
+  TORCH_CHECK(image.dim() == 4, who, ": face_vertices_image must have shape (B,F,3,2), got ", shape_text(image));
   const int64_t B = image.size(0), F = image.size(1);
-  check_shape(image, "face_vertices_image", {B, F, 3, 2});
-  check_shape(z, "face_vertices_z", {B, F, 3});
-  TORCH_CHECK(features.dim() == 4, "dibr_rasterize: face_features must have shape (B,F,3,D), got ",
-              shape_str(features));
-  check_shape(features, "face_features", {B, F, 3, -1});
-  check_shape(normals_z, "face_normals_z", {B, F});
-  for (const auto& [t, name] : all) {
-    TORCH_CHECK(t->scalar_type() == at::kFloat || t->scalar_type() == at::kDouble, "dibr_rasterize: ", name,
-                " must be float32 or float64, got ", t->scalar_type());
-    TORCH_CHECK(t->scalar_type() == image.scalar_type(), "dibr_rasterize: ", name, " has dtype ", t->scalar_type(),
-                " but face_vertices_image has ", image.scalar_type(), " (all inputs must share one dtype)");
-    TORCH_CHECK(t->device() == image.device(), "dibr_rasterize: ", name, " is on ", t->device(),
-                " but face_vertices_image is on ", image.device(), " (all inputs must share one device)");
-  }
-  TORCH_CHECK(image.device().is_cpu() || image.device().is_cuda(), "dibr_rasterize: unsupported device ",
-              image.device(), " (CPU or CUDA only)");
+  check_shape(image, who, "face_vertices_image", {B, F, 3, 2});
+  check_shape(z, who, "face_vertices_z", {B, F, 3});
+  TORCH_CHECK(features.dim() == 4, who, ": face_features must have shape (B,F,3,D), got ", shape_text(features));
+  check_shape(features, who, "face_features", {B, F, 3, -1});
+  check_shape(normals_z, who, "face_normals_z", {B, F});
+  for (const auto& [t, name] : all) check_float_like(*t, who, name, image, "face_vertices_image");
   TORCH_CHECK(st.height > 0 && st.width > 0, "dibr_rasterize: settings height and width must be > 0, got ",
               st.height, "x", st.width);
   TORCH_CHECK(st.knum > 0 && st.knum <= raster::kMaxKnum, "dibr_rasterize: settings knum must be in [1, ",
@@ -90,14 +59,6 @@ RasterSizes sizes_of(const at::Tensor& features, const RasterizeSettings& st) {
   return s;
 }
 
-#ifdef DIBR_TORCH_CUDA
-void* current_stream(const at::Tensor& t) {
-  return c10::cuda::getCurrentCUDAStream(t.device().index()).stream();
-}
-#else
-void* current_stream(const at::Tensor&) { return nullptr; }  // the legacy default stream
-#endif
-
 #ifndef DIBR_WITH_CUDA
 [[noreturn]] void no_cuda_kernels() {
   TORCH_CHECK(false, "dibr_rasterize: got CUDA tensors but this build has no CUDA kernels "
@@ -110,7 +71,7 @@ void launch_forward(const RasterForwardParams<scalar_t>& p, const at::Tensor& li
   if (p.sizes.batch == 0) return;
   if (like.is_cuda()) {
 #ifdef DIBR_WITH_CUDA
-    raster::rasterize_forward_cuda(p, current_stream(like));
+    raster::rasterize_forward_cuda(p, current_cuda_stream(like));
 #else
     no_cuda_kernels();
 #endif
@@ -124,7 +85,7 @@ void launch_backward(const RasterBackwardParams<scalar_t>& p, const at::Tensor& 
   if (p.sizes.batch == 0) return;
   if (like.is_cuda()) {
 #ifdef DIBR_WITH_CUDA
-    raster::rasterize_backward_cuda(p, current_stream(like));
+    raster::rasterize_backward_cuda(p, current_cuda_stream(like));
 #else
     no_cuda_kernels();
 #endif
