@@ -43,8 +43,7 @@ std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& ex
   try {
     app.parse(argc, argv);
     if (!window.empty()) std::tie(o.window_width, o.window_height) = parse_window_size(window);
-    const std::string preset = config_flags.preset();
-    o.config = TrainConfig::from_preset(preset.empty() ? "quick" : preset);
+    o.config = TrainConfig::from_preset(config_flags.resolved_preset());
     config_flags.apply(o.config);
     o.given_keys = config_flags.given_keys();
   } catch (const CLI::ParseError& e) {

@@ -20,6 +20,9 @@ struct ModelConfig {
   std::string method = "dibr";       // the reconstruction method (trainer/method.h)
   int decoder_hidden = 256;          // width of the mesh decoder (256 in the reference; quick uses less)
   std::string pretrained_encoder;    // optional file with ResNet-18 weights (see README)
+  // Kato's template decoder (NMR, SoftRas): "reproduce" keeps the released code's template coordinates that are
+  // exactly 0 frozen, "fix" lets them move (trainer/methods/kato_networks.h).
+  std::string frozen_coordinates = "reproduce";
 };
 
 struct OptimConfig {
@@ -29,11 +32,20 @@ struct OptimConfig {
   int64_t max_steps = 2000;
 };
 
+// DIB-R's loss weights.
 struct LossConfig {
   double color = 3.0, iou = 1.0, laplacian = 0.01, flatten = 0.001;  // weights
 };
 
-// RasterizeSettings without the image size (that is data.image_size).
+// SoftRas's renderer and loss weights (examples/recon/train.py); sigma decays with the learning rate.
+struct SoftRasConfig {
+  double sigma = 1e-4;       // probability-map sharpness at the initial lr, NDC^2
+  double dist_eps = 1e-10;   // faces whose probability at a pixel is below this are skipped
+  double laplacian = 5e-3;   // weight of the Laplacian loss (sum over vertices per mesh)
+  double flatten = 5e-4;     // weight of the flatten loss
+};
+
+// DIB-R's RasterizeSettings without the image size (that is data.image_size).
 struct RasterConfig {
   double sigmainv = 7000.0;
   double boxlen = 0.02;
@@ -64,6 +76,7 @@ struct TrainConfig {
   OptimConfig optim;
   LossConfig loss;
   RasterConfig raster;
+  SoftRasConfig softras;
   RunConfig run;
   SystemConfig system;
 

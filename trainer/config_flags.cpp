@@ -34,6 +34,21 @@ ConfigFlags::ConfigFlags(CLI::App& app) {
 
 std::string ConfigFlags::preset() const { return preset_option_->count() > 0 ? preset_ : std::string(); }
 
+std::string ConfigFlags::resolved_preset() const {
+  std::string method;
+  for (const auto& e : entries_)
+    if (e->option->count() > 0 && e->field->key() == "model.method") method = e->text;
+  if (!preset().empty()) {
+    const PresetSpec& p = find_preset(preset());
+    if (!method.empty() && method != p.method)
+      throw std::invalid_argument("--method " + method + " contradicts --preset " + p.name + " (a " + p.method +
+                                  " preset); give one of them, or a preset of " + method);
+    return p.name;
+  }
+  if (!method.empty() && !find_method(method).presets.empty()) return find_method(method).presets.front().name;
+  return "quick";
+}
+
 void ConfigFlags::apply(TrainConfig& config) const {
   for (const auto& e : entries_)
     if (e->option->count() > 0) set_field_text(*e->field, config, e->text);

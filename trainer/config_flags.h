@@ -19,6 +19,9 @@ class ConfigFlags {
   explicit ConfigFlags(CLI::App& app);
   // The --preset given, or "" when none was.
   std::string preset() const;
+  // The preset a run starts from: --preset; else the first preset of --method (e.g. softras-quick); else "quick".
+  // Throws std::invalid_argument when --preset belongs to another method than --method.
+  std::string resolved_preset() const;
   // Sets the fields whose flags were given, in table order. Throws std::invalid_argument naming flag and bounds.
   void apply(TrainConfig& config) const;
   // Keys ("group.name") of the fields given on the command line.

@@ -38,13 +38,16 @@ std::vector<FieldSpec> make_table() {
   add({"data", "views_per_object", "--views", "views per object", "random views per object in a batch", 1, 24, {},
        S::Advanced, "views_per_object", DIBR_REF(data, views_per_object)});
   // model
-  add({"model", "method", "--method", "method", "reconstruction method (dibr)", 0, 0, {}, S::Advanced, nullptr,
+  add({"model", "method", "--method", "method", "reconstruction method (dibr, softras)", 0, 0, {}, S::Advanced, nullptr,
        DIBR_REF(model, method)});
-  add({"model", "decoder_hidden", "--decoder-hidden", "decoder width", "width of the mesh decoder (256 in the reference)",
+  add({"model", "decoder_hidden", "--decoder-hidden", "decoder width", "width of the DIB-R mesh decoder (256 in the reference)",
        8, 4096, {}, S::Advanced, "decoder_hidden", DIBR_REF(model, decoder_hidden)});
   add({"model", "pretrained_encoder", "--pretrained-encoder", "pretrained encoder",
        "file with ResNet-18 encoder weights (optional)", 0, 0, {}, S::Advanced, "pretrained_encoder",
        DIBR_REF(model, pretrained_encoder)});
+  add({"model", "frozen_coordinates", "--frozen-coordinates", "frozen coordinates",
+       "NMR/SoftRas template coordinates that are exactly 0: frozen as released (reproduce) or free to move (fix)", 0,
+       0, {"reproduce", "fix"}, S::Advanced, nullptr, DIBR_REF(model, frozen_coordinates)});
   // optim
   add({"optim", "learning_rate", "--lr", "learning rate", "Adam learning rate", 1e-10, 1, {}, S::Basic, "learning_rate",
        DIBR_REF(optim, learning_rate)});
@@ -55,16 +58,16 @@ std::vector<FieldSpec> make_table() {
   add({"optim", "max_steps", "--max-steps", "max steps", "stop at this step (0 writes an untrained step-0 checkpoint)", 0,
        kMaxSteps, {}, S::Basic, "max_steps", DIBR_REF(optim, max_steps)});
   // loss
-  add({"loss", "color", "--weight-color", "colour weight", "weight of the masked colour (L1) loss", 0, 1e6, {}, S::Advanced,
+  add({"loss", "color", "--weight-color", "colour weight", "DIB-R: weight of the masked colour (L1) loss", 0, 1e6, {}, S::Advanced,
        "weight_color", DIBR_REF(loss, color)});
-  add({"loss", "iou", "--weight-iou", "IoU weight", "weight of the silhouette IoU loss", 0, 1e6, {}, S::Advanced,
+  add({"loss", "iou", "--weight-iou", "IoU weight", "DIB-R: weight of the silhouette IoU loss", 0, 1e6, {}, S::Advanced,
        "weight_iou", DIBR_REF(loss, iou)});
-  add({"loss", "laplacian", "--weight-laplacian", "Laplacian weight", "weight of the Laplacian loss", 0, 1e6, {},
+  add({"loss", "laplacian", "--weight-laplacian", "Laplacian weight", "DIB-R: weight of the Laplacian loss", 0, 1e6, {},
        S::Advanced, "weight_laplacian", DIBR_REF(loss, laplacian)});
-  add({"loss", "flatten", "--weight-flatten", "flatten weight", "weight of the flatten loss", 0, 1e6, {}, S::Advanced,
+  add({"loss", "flatten", "--weight-flatten", "flatten weight", "DIB-R: weight of the flatten loss", 0, 1e6, {}, S::Advanced,
        "weight_flatten", DIBR_REF(loss, flatten)});
   // raster
-  add({"raster", "sigmainv", "--sigmainv", "sigmainv", "soft silhouette sharpness (1/NDC^2)", 1, 1e8, {}, S::Advanced,
+  add({"raster", "sigmainv", "--sigmainv", "sigmainv", "DIB-R soft silhouette sharpness (1/NDC^2)", 1, 1e8, {}, S::Advanced,
        "sigmainv", DIBR_REF(raster, sigmainv)});
   add({"raster", "boxlen", "--boxlen", "boxlen", "NDC margin of the soft-silhouette face boxes", 0, 2, {}, S::Advanced,
        "boxlen", DIBR_REF(raster, boxlen)});
@@ -73,6 +76,18 @@ std::vector<FieldSpec> make_table() {
   add({"raster", "soft_distance", "--soft-distance", "soft-mask distance",
        "inside a culled face: distance to its boundary (Kaolin) or 0 (triangle)", 0, 0, {"boundary", "triangle"},
        S::Advanced, nullptr, DIBR_REF(raster, soft_distance)});
+  // softras
+  add({"softras", "sigma", "--softras-sigma", "SoftRas sigma",
+       "SoftRas probability-map sharpness at the initial lr (NDC^2); it decays with the lr", 1e-8, 1, {}, S::Advanced,
+       nullptr, DIBR_REF(softras, sigma)});
+  add({"softras", "dist_eps", "--softras-dist-eps", "SoftRas dist_eps",
+       "SoftRas skips a face at a pixel where its probability is below this", 1e-30, 0.49, {}, S::Advanced, nullptr,
+       DIBR_REF(softras, dist_eps)});
+  add({"softras", "laplacian", "--softras-laplacian", "SoftRas Laplacian weight",
+       "weight of SoftRas's Laplacian loss (summed over each mesh's vertices)", 0, 1e6, {}, S::Advanced, nullptr,
+       DIBR_REF(softras, laplacian)});
+  add({"softras", "flatten", "--softras-flatten", "SoftRas flatten weight", "weight of SoftRas's flatten loss", 0, 1e6,
+       {}, S::Advanced, nullptr, DIBR_REF(softras, flatten)});
   // run
   add({"run", "out_dir", "--out", "out folder", "run folder: checkpoints, metrics.csv, config.json", 0, 0, {}, S::Basic,
        "out_dir", DIBR_REF(run, out_dir)});

@@ -42,6 +42,9 @@ class Method {
   virtual torch::nn::Module& network() = 0;
   // Moves the network and every constant the method keeps (template, Laplacian, ...).
   virtual void to(const c10::Device& device) = 0;
+  // Called by the trainer before each training step's predict, with the step's index (from 0) and learning rate
+  // (schedules the method owns, e.g. SoftRas's sigma).
+  virtual void begin_step(int64_t /*step*/, double /*learning_rate*/) {}
   // images (B,3,S,S) in [0,1] on the method's device.
   virtual Prediction predict(const at::Tensor& images) = 0;
   // The renders and losses of one training step; the batch is on the method's device. Views of one object are

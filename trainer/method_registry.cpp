@@ -2,6 +2,7 @@
 
 #include "trainer/method.h"
 #include "trainer/methods/dibr_method.h"
+#include "trainer/methods/softras_method.h"
 
 namespace dibr {
 namespace {
@@ -16,7 +17,7 @@ std::string join(const std::vector<std::string>& items) {
 
 // Adding a method: write trainer/methods/<name>_method.{h,cpp} and add its info here (docs/architecture.md).
 const std::vector<MethodInfo>& all_methods() {
-  static const std::vector<MethodInfo> methods = {dibr_method_info()};
+  static const std::vector<MethodInfo> methods = {dibr_method_info(), softras_method_info()};
   return methods;
 }
 

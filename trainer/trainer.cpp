@@ -111,6 +111,7 @@ LossRecord Trainer::train_step() {
   for (auto& group : m.optimizer->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
 
   m.optimizer->zero_grad();
+  m.method->begin_step(m.step, lr);
   const Prediction prediction = m.method->predict(batch.images);
   const StepLosses losses = m.method->step_losses(prediction, batch);
   LossRecord record;

@@ -1,8 +1,11 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "trainer/config.h"
+#include "trainer/config_flags.h"
 #include "trainer/config_table.h"
 #include "trainer/method.h"
 
@@ -145,7 +148,7 @@ TEST(Config, PresetsExistAndDiffer) {
   EXPECT_LT(quick.optim.max_steps, paper.optim.max_steps);
   EXPECT_NE(quick.to_json(), paper.to_json());
   EXPECT_THROW(TrainConfig::from_preset("huge"), std::invalid_argument);
-  EXPECT_EQ(preset_names(), (std::vector<std::string>{"quick", "paper"}));
+  EXPECT_EQ(preset_names(), (std::vector<std::string>{"quick", "paper", "softras-quick", "softras-paper"}));
   for (const auto& name : preset_names()) EXPECT_NO_THROW(validate(TrainConfig::from_preset(name))) << name;
 }
 
@@ -174,6 +177,55 @@ TEST(Config, LearningRateSchedule) {
   EXPECT_DOUBLE_EQ(learning_rate_at(o, 9), 1e-3);
   EXPECT_DOUBLE_EQ(learning_rate_at(o, 10), 5e-4);
   EXPECT_DOUBLE_EQ(learning_rate_at(o, 25), 2.5e-4);
+}
+
+}  // namespace
+}  // namespace dibr
+
+namespace dibr {
+namespace {
+
+std::string resolved_preset_of(std::vector<std::string> args) {
+  CLI::App app;
+  ConfigFlags flags(app);
+  args.insert(args.begin(), "dibr");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return flags.resolved_preset();
+}
+
+TEST(ConfigFlags, TheMethodPicksItsOwnPresetUnlessOneIsGiven) {
+  EXPECT_EQ(resolved_preset_of({}), "quick");
+  EXPECT_EQ(resolved_preset_of({"--method", "softras"}), "softras-quick");
+  EXPECT_EQ(resolved_preset_of({"--method", "dibr"}), "quick");
+  EXPECT_EQ(resolved_preset_of({"--preset", "softras-paper"}), "softras-paper");
+  EXPECT_EQ(resolved_preset_of({"--preset", "softras-paper", "--method", "softras"}), "softras-paper");
+  try {
+    resolved_preset_of({"--preset", "paper", "--method", "softras"});
+    ADD_FAILURE() << "a DIB-R preset was accepted for --method softras";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--method softras contradicts --preset paper"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Config, SoftRasPresetsTrainSoftRasWithItsSchedule) {
+  const TrainConfig paper = TrainConfig::from_preset("softras-paper");
+  EXPECT_EQ(paper.model.method, "softras");
+  EXPECT_EQ(paper.data.image_size, 64);
+  EXPECT_EQ(paper.data.batch_objects, 64);
+  EXPECT_EQ(paper.optim.max_steps, 250000);
+  EXPECT_EQ(paper.optim.lr_decay_step, 150000);
+  EXPECT_DOUBLE_EQ(paper.optim.lr_decay, 0.3);
+  EXPECT_DOUBLE_EQ(paper.softras.sigma, 1e-4);
+  EXPECT_DOUBLE_EQ(paper.softras.laplacian, 5e-3);
+  EXPECT_DOUBLE_EQ(paper.softras.flatten, 5e-4);
+  EXPECT_EQ(TrainConfig::from_preset("softras-quick").model.method, "softras");
+  const TrainConfig back = TrainConfig::from_json(paper.to_json());
+  EXPECT_EQ(back.to_json(), paper.to_json());
+  TrainConfig bad = paper;
+  bad.model.frozen_coordinates = "thaw";
+  EXPECT_THROW(validate(bad), std::invalid_argument);
 }
 
 }  // namespace

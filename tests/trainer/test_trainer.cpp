@@ -337,19 +337,19 @@ TEST(Trainer, RefusesACheckpointOfAnotherMethod) {
   const auto latest = (dir.path / "run" / "latest.pt").string();
   ReconstructionNet net(make_icosphere(3, 0.5), c.model.decoder_hidden);
   CheckpointMeta meta = load_checkpoint(latest, net.get(), nullptr);
-  meta.method = "softras";
+  meta.method = "pixel2mesh";
   save_checkpoint(latest, *net, nullptr, meta);
   try {
     Trainer t(c, data_of(c), /*resume=*/true);
     FAIL() << "resumed a checkpoint of another method";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("'softras' network"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'pixel2mesh' network"), std::string::npos) << e.what();
   }
   try {
     InferenceModel model(latest, "cpu");
     FAIL() << "loaded a checkpoint of an unknown method";
   } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown method 'softras'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown method 'pixel2mesh'"), std::string::npos) << e.what();
   }
 }
 

@@ -29,10 +29,7 @@ struct TrainFlags {
   bool resume = false;
   bool print_config = false;
   int64_t log_every = 10;
-  std::string preset() const {
-    const std::string p = config_flags->preset();
-    return p.empty() ? "quick" : p;
-  }
+  std::string preset() const { return config_flags->resolved_preset(); }
 };
 
 std::string read_text_file(const std::string& path) {

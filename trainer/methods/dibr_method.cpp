@@ -5,6 +5,7 @@
 #include "render/mesh_ops.h"
 #include "render/render_mesh.h"
 #include "trainer/losses.h"
+#include "trainer/methods/view_pairs.h"
 #include "trainer/reconstruction_model.h"
 
 namespace dibr {
@@ -51,16 +52,11 @@ class DibrMethod final : public Method {
     return p;
   }
 
-  // Render r = n * views + j shows mesh n from view j of n's object, i.e. camera (n / views) * views + j.
   StepLosses step_losses(const Prediction& prediction, const Batch& batch) override {
-    const int64_t n = prediction.vertices.size(0);
-    const int64_t views = config_.data.views_per_object;
-    TORCH_CHECK(views >= 1 && n % views == 0, "dibr step: batch of ", n,
-                " images is not a whole number of objects x views_per_object=", views);
-    auto long_opts = torch::TensorOptions().dtype(torch::kInt64).device(prediction.vertices.device());
-    auto mesh_index = torch::arange(n, long_opts).repeat_interleave(views);
-    auto camera_index = torch::arange(n / views, long_opts).repeat_interleave(views * views) * views +
-                        torch::arange(views, long_opts).repeat({n});
+    const ViewPairs pairs = cross_view_pairs(prediction.vertices.size(0), config_.data.views_per_object,
+                                             prediction.vertices.device(), "dibr step");
+    const at::Tensor& mesh_index = pairs.mesh;
+    const at::Tensor& camera_index = pairs.camera;
 
     const int image_size = static_cast<int>(batch.images.size(-1));
     auto render = render_mesh(prediction.vertices.index_select(0, mesh_index), faces_,
