@@ -45,6 +45,12 @@ struct SoftRasConfig {
   double flatten = 5e-4;     // weight of the flatten loss
 };
 
+// NMR's renderer and loss weight (mesh_reconstruction); near 0.1 and far 100 are fixed, as Kato's.
+struct NmrConfig {
+  double eps = 1e-3;         // added to the edge displacement of the approximate gradient
+  double smoothness = 0.0;   // weight of the smoothness loss (0 in Kato's multi-class run, 0.001 single-class)
+};
+
 // DIB-R's RasterizeSettings without the image size (that is data.image_size).
 struct RasterConfig {
   double sigmainv = 7000.0;
@@ -77,6 +83,7 @@ struct TrainConfig {
   LossConfig loss;
   RasterConfig raster;
   SoftRasConfig softras;
+  NmrConfig nmr;
   RunConfig run;
   SystemConfig system;
 

@@ -38,7 +38,7 @@ std::vector<FieldSpec> make_table() {
   add({"data", "views_per_object", "--views", "views per object", "random views per object in a batch", 1, 24, {},
        S::Advanced, "views_per_object", DIBR_REF(data, views_per_object)});
   // model
-  add({"model", "method", "--method", "method", "reconstruction method (dibr, softras)", 0, 0, {}, S::Advanced, nullptr,
+  add({"model", "method", "--method", "method", "reconstruction method (dibr, softras, nmr)", 0, 0, {}, S::Advanced, nullptr,
        DIBR_REF(model, method)});
   add({"model", "decoder_hidden", "--decoder-hidden", "decoder width", "width of the DIB-R mesh decoder (256 in the reference)",
        8, 4096, {}, S::Advanced, "decoder_hidden", DIBR_REF(model, decoder_hidden)});
@@ -88,6 +88,12 @@ std::vector<FieldSpec> make_table() {
        DIBR_REF(softras, laplacian)});
   add({"softras", "flatten", "--softras-flatten", "SoftRas flatten weight", "weight of SoftRas's flatten loss", 0, 1e6,
        {}, S::Advanced, nullptr, DIBR_REF(softras, flatten)});
+  // nmr
+  add({"nmr", "eps", "--nmr-eps", "NMR eps", "added to the edge displacement of NMR's approximate gradient (NDC)",
+       1e-8, 1, {}, S::Advanced, nullptr, DIBR_REF(nmr, eps)});
+  add({"nmr", "smoothness", "--nmr-smoothness", "NMR smoothness weight",
+       "weight of NMR's smoothness loss (0 multi-class, 0.001 single-class in Kato's runs)", 0, 1e6, {}, S::Advanced,
+       nullptr, DIBR_REF(nmr, smoothness)});
   // run
   add({"run", "out_dir", "--out", "out folder", "run folder: checkpoints, metrics.csv, config.json", 0, 0, {}, S::Basic,
        "out_dir", DIBR_REF(run, out_dir)});

@@ -17,7 +17,7 @@ using FieldRef = std::variant<int*, int64_t*, uint64_t*, double*, std::string*, 
 enum class FieldSection { Basic, Advanced };  // where the studio shows it
 
 struct FieldSpec {
-  const char* group;   // JSON group: data, model, optim, loss, raster, softras, run, system
+  const char* group;   // JSON group: data, model, optim, loss, raster, softras, nmr, run, system
   const char* name;    // JSON key inside the group; also the flat (pre-group) key unless legacy_name is set
   const char* flag;    // e.g. "--lr"
   const char* label;   // short label for the studio panel

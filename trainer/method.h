@@ -19,6 +19,9 @@
 namespace torch::nn {
 class Module;
 }
+namespace torch::optim {
+class Adam;
+}
 
 namespace dibr {
 
@@ -40,6 +43,9 @@ class Method {
   virtual ~Method() = default;
   // The trained network: what the optimiser steps and checkpoints store.
   virtual torch::nn::Module& network() = 0;
+  // The optimiser over network(), after to(): Adam by default; a method may use its own flavour (e.g. NMR's
+  // per-layer lr multipliers). The trainer sets every group's lr to the schedule's value each step.
+  virtual std::unique_ptr<torch::optim::Adam> make_optimizer(double learning_rate);
   // Moves the network and every constant the method keeps (template, Laplacian, ...).
   virtual void to(const c10::Device& device) = 0;
   // Called by the trainer before each training step's predict, with the step's index (from 0) and learning rate

@@ -1,7 +1,11 @@
+#include <torch/nn/module.h>
+#include <torch/optim/adam.h>
+
 #include <stdexcept>
 
 #include "trainer/method.h"
 #include "trainer/methods/dibr_method.h"
+#include "trainer/methods/nmr_method.h"
 #include "trainer/methods/softras_method.h"
 
 namespace dibr {
@@ -15,9 +19,13 @@ std::string join(const std::vector<std::string>& items) {
 
 }  // namespace
 
+std::unique_ptr<torch::optim::Adam> Method::make_optimizer(double learning_rate) {
+  return std::make_unique<torch::optim::Adam>(network().parameters(), torch::optim::AdamOptions(learning_rate));
+}
+
 // Adding a method: write trainer/methods/<name>_method.{h,cpp} and add its info here (docs/architecture.md).
 const std::vector<MethodInfo>& all_methods() {
-  static const std::vector<MethodInfo> methods = {dibr_method_info(), softras_method_info()};
+  static const std::vector<MethodInfo> methods = {dibr_method_info(), softras_method_info(), nmr_method_info()};
   return methods;
 }
 

@@ -76,8 +76,7 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, boo
   m.method = m.method_info->create(m.config);
   m.method->to(m.device);
   m.method->network().train();
-  m.optimizer = std::make_unique<torch::optim::Adam>(m.method->network().parameters(),
-                                                     torch::optim::AdamOptions(m.config.optim.learning_rate));
+  m.optimizer = m.method->make_optimizer(m.config.optim.learning_rate);
 
   const std::string from = resume ? resume_checkpoint(m.config.run.out_dir) : std::string();
   if (!from.empty()) {

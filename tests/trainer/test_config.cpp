@@ -148,7 +148,7 @@ TEST(Config, PresetsExistAndDiffer) {
   EXPECT_LT(quick.optim.max_steps, paper.optim.max_steps);
   EXPECT_NE(quick.to_json(), paper.to_json());
   EXPECT_THROW(TrainConfig::from_preset("huge"), std::invalid_argument);
-  EXPECT_EQ(preset_names(), (std::vector<std::string>{"quick", "paper", "softras-quick", "softras-paper"}));
+  EXPECT_EQ(preset_names(), (std::vector<std::string>{"quick", "paper", "softras-quick", "softras-paper", "nmr-quick", "nmr-paper"}));
   for (const auto& name : preset_names()) EXPECT_NO_THROW(validate(TrainConfig::from_preset(name))) << name;
 }
 

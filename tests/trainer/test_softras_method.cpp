@@ -1,12 +1,12 @@
-// The SoftRas method: Kato's encoder and template decoder (frozen coordinates reproduced or fixed), its losses,
-// its sigma schedule, and a short run through the trainer whose checkpoints inference reads back.
+// The SoftRas method: Kato's encoder and template decoder (frozen coordinates reproduced or fixed), its losses
+// and its sigma schedule. What every mesh method must do is in test_mesh_methods.cpp.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include <cmath>
 #include <fstream>
 
-#include "nmr_fixture.h"
+#include "mesh_method_fixture.h"
 #include "render/camera.h"
 #include "render/icosphere.h"
 #include "render/mesh_ops.h"
@@ -74,31 +74,8 @@ TEST(KatoNetworks, DecoderStaysInsideTheHalfCube) {
   EXPECT_LE(v.abs().max().item<double>(), 0.5);
 }
 
-struct Fixture {
-  TrainConfig config;
-  std::unique_ptr<Method> method;
-  Batch batch;
-};
-
-// Two objects x two views of the 32^2 sample-sized inputs with masks of a centred disc.
-Fixture make_fixture() {
-  Fixture f;
-  f.config = TrainConfig::from_preset("softras-quick");
-  f.config.data.image_size = 32;
-  f.config.data.views_per_object = 2;
-  torch::manual_seed(2);
-  f.method = find_method("softras").create(f.config);
-  const int S = 32;
-  f.batch.images = torch::rand({4, 3, S, S});
-  const at::Tensor y = torch::linspace(-1, 1, S).view({S, 1}), x = torch::linspace(-1, 1, S).view({1, S});
-  f.batch.masks = ((x * x + y * y) < 0.3).to(torch::kFloat32).expand({4, 1, S, S}).contiguous();
-  f.batch.world_mats = torch::cat({nmr_world_mat(0), nmr_world_mat(90), nmr_world_mat(30), nmr_world_mat(200)});
-  f.batch.focals = torch::full({4}, focal_from_fovy(kNmrFovyDegrees));
-  return f;
-}
-
 TEST(SoftRasMethod, LossesAreSoftRasTerms) {
-  Fixture f = make_fixture();
+  test::MethodFixture f = test::make_method_fixture("softras", "softras-quick");
   const MethodInfo& info = find_method("softras");
   EXPECT_EQ(info.loss_terms, (std::vector<std::string>{"iou", "laplacian", "flatten"}));
   f.method->begin_step(0, f.config.optim.learning_rate);
@@ -127,7 +104,7 @@ TEST(SoftRasMethod, LossesAreSoftRasTerms) {
 }
 
 TEST(SoftRasMethod, SigmaFollowsTheLearningRate) {
-  Fixture f = make_fixture();
+  test::MethodFixture f = test::make_method_fixture("softras", "softras-quick");
   torch::NoGradGuard no_grad;
   // A smooth known mesh (the template at radius 0.4), so that only sigma changes the soft border.
   const TriangleMesh sphere = make_icosphere(3, 0.4);
@@ -142,83 +119,6 @@ TEST(SoftRasMethod, SigmaFollowsTheLearningRate) {
   const int64_t wide = soft_pixels(f.config.optim.learning_rate);
   const int64_t sharp = soft_pixels(f.config.optim.learning_rate * 0.01);
   EXPECT_GT(wide, sharp) << "sigma did not shrink with the learning rate";
-}
-
-TEST(SoftRasMethod, RendersShadedPreviewsAndRefusesAnIncompleteBatch) {
-  Fixture f = make_fixture();
-  torch::NoGradGuard no_grad;
-  const Prediction p = f.method->predict(f.batch.images);
-  const RenderedViews r = f.method->render(p, f.batch.world_mats, f.batch.focals, 32);
-  ASSERT_TRUE(r.images.defined());
-  EXPECT_EQ(r.images.sizes(), (std::vector<int64_t>{4, 3, 32, 32}));
-  EXPECT_GT(r.silhouettes.sum().item<double>(), 10.0) << "the predicted mesh is not visible";
-  // Where the mesh covers a pixel it is shaded (not the white background), and it differs across the mesh.
-  const at::Tensor inside = r.images.select(1, 0).masked_select(r.silhouettes > 0.99);
-  ASSERT_GT(inside.numel(), 0);
-  EXPECT_LT(inside.max().item<double>(), 0.9);
-  EXPECT_GT(inside.max().item<double>() - inside.min().item<double>(), 0.05);
-  Batch odd = f.batch;
-  odd.images = odd.images.slice(0, 0, 3);
-  EXPECT_THROW(f.method->step_losses(f.method->predict(odd.images), odd), c10::Error);
-}
-
-// The short learning check CI runs: Adam on one batch whose masks are a small disc from every view (a small
-// sphere). The IoU term must fall well below its start; a broken renderer gradient or decoder fails this.
-TEST(SoftRasMethod, FitsASmallSphereSilhouette) {
-  Fixture f = make_fixture();
-  const int S = 32;
-  const at::Tensor y = torch::linspace(-1, 1, S).view({S, 1}), x = torch::linspace(-1, 1, S).view({1, S});
-  f.batch.masks = ((x * x + y * y) < 0.03).to(torch::kFloat32).expand({4, 1, S, S}).contiguous();
-  torch::optim::Adam adam(f.method->network().parameters(), torch::optim::AdamOptions(3e-4));
-  double first = 0, last = 0;
-  for (int step = 0; step < 40; ++step) {
-    f.method->begin_step(step, 3e-4);
-    adam.zero_grad();
-    const StepLosses l = f.method->step_losses(f.method->predict(f.batch.images), f.batch);
-    (step == 0 ? first : last) = l.terms[0].item<double>();
-    l.total.backward();
-    adam.step();
-  }
-  EXPECT_GT(first, 0.5) << "the start already fits: the case tests nothing";
-  EXPECT_LT(last, 0.5 * first) << "IoU loss " << first << " -> " << last;
-}
-
-TEST(SoftRasMethod, TrainsAndItsCheckpointsLoadForInference) {
-  test::TempDir dir("softras_run");
-  const auto root = dir.path / "nmr";
-  torch::manual_seed(5);
-  for (int i = 0; i < 3; ++i) test::write_fake_object(root / "02691156" / ("obj" + std::to_string(i)), i, 32);
-  test::write_list(root / "02691156" / "softras_train.lst", {"obj0", "obj1"});
-  test::write_list(root / "02691156" / "softras_val.lst", {"obj2"});
-  test::write_list(root / "02691156" / "softras_test.lst", {"obj2"});
-  TrainConfig c = TrainConfig::from_preset("softras-quick");
-  c.data.root = root.string();
-  c.run.out_dir = (dir.path / "run").string();
-  c.system.device = "cpu";
-  c.data.batch_objects = 2;
-  c.optim.max_steps = 3;
-  c.run.checkpoint_every = 3;
-  c.run.keep_every = 0;
-  c.run.preview_count = 1;
-  c.system.num_threads = 1;
-  TrainingRun run;
-  ASSERT_TRUE(run.start(c, open_dataset(c.data.root), false));
-  run.wait();
-  ASSERT_EQ(run.state(), RunState::Finished) << run.error();
-
-  std::ifstream csv(dir.path / "run" / "metrics.csv");
-  std::string header;
-  std::getline(csv, header);
-  EXPECT_EQ(header, "step,seconds,total,iou,laplacian,flatten,lr");
-
-  InferenceModel model(run.latest_checkpoint_path(), "cpu");
-  EXPECT_EQ(model.method().name, "softras");
-  EXPECT_EQ(model.step(), 3);
-  const auto out = model.predict(torch::rand({1, 3, 32, 32}), nmr_world_mat(45),
-                                 torch::full({1}, focal_from_fovy(kNmrFovyDegrees)));
-  EXPECT_EQ(out.prediction.vertices.sizes(), (std::vector<int64_t>{1, 642, 3}));
-  EXPECT_EQ(out.silhouettes.sizes(), (std::vector<int64_t>{1, 32, 32}));
-  EXPECT_EQ(out.renders.sizes(), (std::vector<int64_t>{1, 3, 32, 32}));
 }
 
 }  // namespace

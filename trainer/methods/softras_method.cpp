@@ -7,6 +7,7 @@
 #include "render/render_mesh.h"
 #include "trainer/losses.h"
 #include "trainer/methods/kato_networks.h"
+#include "trainer/methods/preview_shading.h"
 #include "trainer/methods/view_pairs.h"
 
 namespace dibr {
@@ -23,19 +24,6 @@ struct SoftRasNetImpl : torch::nn::Module {
   KatoMeshDecoder decoder{nullptr};
 };
 TORCH_MODULE(SoftRasNet);
-
-// Per-vertex grey-blue Lambert shading under a light fixed in the object frame: SoftRas predicts no colours, so
-// the studio and eval previews show the shape by its shading. vertices (B,V,3) -> (B,V,3).
-at::Tensor preview_shading(const at::Tensor& vertices, const at::Tensor& faces) {
-  const at::Tensor n = face_normals(gather_face_values(vertices, faces), /*normalize=*/false);  // (B,F,3)
-  at::Tensor vn = torch::zeros_like(vertices);
-  for (int k = 0; k < 3; ++k) vn.index_add_(1, faces.select(1, k), n);
-  vn = vn / vn.norm(2, -1, true).clamp_min(1e-12);
-  const at::Tensor light = torch::tensor({0.3, 0.8, 0.5}, vertices.options());
-  const at::Tensor lambert = (vn * (light / light.norm())).sum(-1, true).clamp_min(0);  // (B,V,1)
-  const at::Tensor tint = torch::tensor({0.55, 0.62, 0.75}, vertices.options());
-  return (0.35 + 0.65 * lambert) * tint;
-}
 
 class SoftRasMethod final : public Method {
  public:
@@ -92,7 +80,7 @@ class SoftRasMethod final : public Method {
 
   RenderedViews render(const Prediction& prediction, const at::Tensor& world_mats, const at::Tensor& focals,
                        int image_size) override {
-    const at::Tensor shading = preview_shading(prediction.vertices, prediction.faces);
+    const at::Tensor shading = vertex_preview_shading(prediction.vertices, prediction.faces);
     const at::Tensor white = torch::ones({3}, prediction.vertices.options());
     const auto r = render_mesh_soft(prediction.vertices, prediction.faces, shading, world_mats, focals, white,
                                     settings(image_size));

@@ -1,0 +1,121 @@
+// What every mesh method without colours (SoftRas, NMR) must do, checked for each: shaded previews, a clear
+// error for a batch that is not whole objects, a short learning check (the one CI runs), and a run through the
+// trainer whose checkpoints inference reads back.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <fstream>
+#include <string>
+
+#include "mesh_method_fixture.h"
+#include "nmr_fixture.h"
+#include "render/camera.h"
+#include "trainer/inference.h"
+#include "trainer/method.h"
+#include "trainer/training_run.h"
+
+namespace dibr {
+namespace {
+
+struct MeshMethodCase {
+  std::string method, preset, csv_header;
+};
+
+class MeshMethod : public ::testing::TestWithParam<MeshMethodCase> {};
+
+TEST_P(MeshMethod, RendersShadedPreviewsAndRefusesAnIncompleteBatch) {
+  test::MethodFixture f = test::make_method_fixture(GetParam().method, GetParam().preset);
+  torch::NoGradGuard no_grad;
+  const Prediction p = f.method->predict(f.batch.images);
+  EXPECT_EQ(p.vertices.sizes(), (std::vector<int64_t>{4, 642, 3}));
+  EXPECT_FALSE(p.colors.defined());
+  const RenderedViews r = f.method->render(p, f.batch.world_mats, f.batch.focals, 32);
+  ASSERT_TRUE(r.images.defined());
+  EXPECT_EQ(r.images.sizes(), (std::vector<int64_t>{4, 3, 32, 32}));
+  EXPECT_EQ(r.silhouettes.sizes(), (std::vector<int64_t>{4, 32, 32}));
+  EXPECT_GT(r.silhouettes.sum().item<double>(), 10.0) << "the predicted mesh is not visible";
+  // Where the mesh covers a pixel it is shaded (not the white background), and it differs across the mesh.
+  const at::Tensor inside = r.images.select(1, 0).masked_select(r.silhouettes > 0.99);
+  ASSERT_GT(inside.numel(), 0);
+  EXPECT_LT(inside.max().item<double>(), 0.9);
+  EXPECT_GT(inside.max().item<double>() - inside.min().item<double>(), 0.05);
+  Batch odd = f.batch;
+  odd.images = odd.images.slice(0, 0, 3);
+  EXPECT_THROW(f.method->step_losses(f.method->predict(odd.images), odd), c10::Error);
+}
+
+// Adam (the method's own) on one batch whose masks are a small disc from every view (a small sphere): the IoU
+// term must fall well below its start. A broken renderer gradient, decoder or optimiser fails this.
+TEST_P(MeshMethod, FitsASmallSphereSilhouette) {
+  test::MethodFixture f = test::make_method_fixture(GetParam().method, GetParam().preset);
+  f.batch.masks = test::disc_masks(4, 0.03);
+  const double lr = 3e-4;
+  auto adam = f.method->make_optimizer(lr);
+  double first = 0, last = 0;
+  for (int step = 0; step < 40; ++step) {
+    f.method->begin_step(step, lr);
+    adam->zero_grad();
+    const StepLosses l = f.method->step_losses(f.method->predict(f.batch.images), f.batch);
+    (step == 0 ? first : last) = l.terms[0].item<double>();
+    l.total.backward();
+    adam->step();
+  }
+  EXPECT_GT(first, 0.5) << "the start already fits: the case tests nothing";
+  EXPECT_LT(last, 0.5 * first) << "IoU loss " << first << " -> " << last;
+}
+
+TEST_P(MeshMethod, TrainsAndItsCheckpointsLoadForInference) {
+  test::TempDir dir(GetParam().method + "_run");
+  const auto root = dir.path / "nmr";
+  torch::manual_seed(5);
+  for (int i = 0; i < 3; ++i) test::write_fake_object(root / "02691156" / ("obj" + std::to_string(i)), i, 32);
+  test::write_list(root / "02691156" / "softras_train.lst", {"obj0", "obj1"});
+  test::write_list(root / "02691156" / "softras_val.lst", {"obj2"});
+  test::write_list(root / "02691156" / "softras_test.lst", {"obj2"});
+  TrainConfig c = TrainConfig::from_preset(GetParam().preset);
+  c.data.root = root.string();
+  c.run.out_dir = (dir.path / "run").string();
+  c.system.device = "cpu";
+  c.data.batch_objects = 2;
+  c.optim.max_steps = 3;
+  c.run.checkpoint_every = 2;
+  c.run.keep_every = 0;
+  c.run.preview_count = 1;
+  c.system.num_threads = 1;
+  {
+    TrainingRun run;
+    ASSERT_TRUE(run.start(c, open_dataset(c.data.root), false));
+    run.wait();
+    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
+  }
+  std::ifstream csv(dir.path / "run" / "metrics.csv");
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header, GetParam().csv_header);
+
+  InferenceModel model((dir.path / "run" / "latest.pt").string(), "cpu");
+  EXPECT_EQ(model.method().name, GetParam().method);
+  EXPECT_EQ(model.step(), 3);
+  const auto out = model.predict(torch::rand({1, 3, 32, 32}), nmr_world_mat(45),
+                                 torch::full({1}, focal_from_fovy(kNmrFovyDegrees)));
+  EXPECT_EQ(out.prediction.vertices.sizes(), (std::vector<int64_t>{1, 642, 3}));
+  EXPECT_EQ(out.silhouettes.sizes(), (std::vector<int64_t>{1, 32, 32}));
+  EXPECT_EQ(out.renders.sizes(), (std::vector<int64_t>{1, 3, 32, 32}));
+
+  // Resuming restores the method's optimiser state and goes on.
+  c.optim.max_steps = 4;
+  TrainingRun resumed;
+  ASSERT_TRUE(resumed.start(c, open_dataset(c.data.root), true));
+  resumed.wait();
+  ASSERT_EQ(resumed.state(), RunState::Finished) << resumed.error();
+  EXPECT_EQ(InferenceModel((dir.path / "run" / "latest.pt").string(), "cpu").step(), 4);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Methods, MeshMethod,
+    ::testing::Values(MeshMethodCase{"softras", "softras-quick", "step,seconds,total,iou,laplacian,flatten,lr"},
+                      MeshMethodCase{"nmr", "nmr-quick", "step,seconds,total,iou,smoothness,lr"}),
+    [](const ::testing::TestParamInfo<MeshMethodCase>& info) { return info.param.method; });
+
+}  // namespace
+}  // namespace dibr
