@@ -18,6 +18,7 @@
 #include "trainer/obj_io.h"
 #include "trainer/ply_io.h"
 #include "trainer/prediction.h"
+#include "trainer/voxel_iou.h"
 #include "trainer/error_text.h"
 
 namespace fs = std::filesystem;
@@ -62,9 +63,12 @@ std::string ChamferReport::markdown() const {
   std::ostringstream md;
   md << "| class | objects | chamfer ×100 |";
   for (double t : kFscoreThresholds) md << " F@" << fixed(t, 2) << " ×100 |";
+  if (has_voxels) md << " voxel IoU |";
   md << "\n|---|---:|---:|";
   for (size_t i = 0; i < kFscoreThresholds.size(); ++i) md << "---:|";
+  if (has_voxels) md << "---:|";
   md << "\n";
+  auto iou_cell = [](double v) { return v < 0 ? std::string(" — |") : " " + fixed(v, 4) + " |"; };
   std::array<double, 5> mean_f{};
   for (const auto& c : classes) {
     md << "| " << c.class_id << " | " << c.objects << " | " << fixed(100 * c.chamfer, 3) << " |";
@@ -72,11 +76,13 @@ std::string ChamferReport::markdown() const {
       md << " " << fixed(100 * c.fscore[i], 2) << " |";
       mean_f[i] += c.fscore[i] / static_cast<double>(classes.size());
     }
+    if (has_voxels) md << iou_cell(c.voxel_iou);
     md << "\n";
   }
   size_t total = objects.size();
   md << "| **mean of classes** | " << total << " | " << fixed(100 * mean_of_class_means, 3) << " |";
   for (double f : mean_f) md << " " << fixed(100 * f, 2) << " |";
+  if (has_voxels) md << iou_cell(mean_voxel_iou);
   md << "\n";
   if (!problems.empty()) {
     md << "\n" << problems.size() << " problem(s):\n";
@@ -93,30 +99,35 @@ void ChamferReport::save(const std::string& prefix) const {
   std::ostringstream csv;
   csv << "kind,class,object,objects,chamfer,pred_to_gt,gt_to_pred";
   for (double t : kFscoreThresholds) csv << ",f@" << fixed(t, 2);
-  csv << "\n";
+  csv << ",voxel_iou\n";
+  auto iou_text = [](double v) { return v < 0 ? std::string() : fixed(v, 6); };
   for (const auto& o : objects) {
     csv << "object," << o.class_id << "," << o.object_id << ",1," << fixed(o.chamfer, 8) << ","
         << fixed(o.pred_to_gt, 8) << "," << fixed(o.gt_to_pred, 8);
     for (double f : o.fscore) csv << "," << fixed(f, 6);
-    csv << "\n";
+    csv << "," << iou_text(o.voxel_iou) << "\n";
   }
   for (const auto& c : classes) {
     csv << "class," << c.class_id << ",," << c.objects << "," << fixed(c.chamfer, 8) << ",,";
     for (double f : c.fscore) csv << "," << fixed(f, 6);
-    csv << "\n";
+    csv << "," << iou_text(c.voxel_iou) << "\n";
   }
   write_text(prefix + ".csv", csv.str());
 
   nlohmann::json j;
   j["mean_of_class_means"] = mean_of_class_means;
   j["fscore_thresholds"] = kFscoreThresholds;
+  auto iou_json = [](double v) { return v < 0 ? nlohmann::json() : nlohmann::json(v); };
+  if (has_voxels) j["mean_voxel_iou"] = iou_json(mean_voxel_iou);
   j["classes"] = nlohmann::json::array();
   for (const auto& c : classes)
-    j["classes"].push_back({{"class", c.class_id}, {"objects", c.objects}, {"chamfer", c.chamfer}, {"fscore", c.fscore}});
+    j["classes"].push_back({{"class", c.class_id}, {"objects", c.objects}, {"chamfer", c.chamfer}, {"fscore", c.fscore},
+                            {"voxel_iou", iou_json(c.voxel_iou)}});
   j["objects"] = nlohmann::json::array();
   for (const auto& o : objects)
     j["objects"].push_back({{"class", o.class_id}, {"object", o.object_id}, {"chamfer", o.chamfer},
-                            {"pred_to_gt", o.pred_to_gt}, {"gt_to_pred", o.gt_to_pred}, {"fscore", o.fscore}});
+                            {"pred_to_gt", o.pred_to_gt}, {"gt_to_pred", o.gt_to_pred}, {"fscore", o.fscore},
+                            {"voxel_iou", iou_json(o.voxel_iou)}});
   j["problems"] = problems;
   write_text(prefix + ".json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
@@ -145,6 +156,29 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
   }
   const DatasetIndex index = dataset.with_classes(classes).split(options.split);
   for (const auto& p : index.problems) report.problems.push_back(p.path + ": " + p.message);
+
+  // Kato's voxels, one file per class, rows in split-list order.
+  struct ClassVoxels {
+    at::Tensor grids;
+    std::map<std::string, int64_t> rows;
+  };
+  std::map<std::string, ClassVoxels> voxels;
+  report.has_voxels = !options.voxels_dir.empty();
+  if (report.has_voxels) {
+    for (const auto& c : classes) {
+      try {
+        ClassVoxels v{read_kato_voxels(options.voxels_dir, c, options.split),
+                      split_list_rows(dataset.root, c, options.split)};
+        if (v.grids.size(0) != static_cast<int64_t>(v.rows.size()))
+          throw std::runtime_error("the voxel file of " + c + " holds " + std::to_string(v.grids.size(0)) +
+                                   " objects but softras_" + options.split + ".lst lists " +
+                                   std::to_string(v.rows.size()) + " (they must match line by line)");
+        voxels.emplace(c, std::move(v));
+      } catch (const std::exception& e) {
+        report.problems.push_back(error_text(e) + "; no voxel IoU for class " + c);
+      }
+    }
+  }
 
   const int total = static_cast<int>(index.objects.size());
   int done = 0;
@@ -177,6 +211,13 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
         }
         const auto r = chamfer_distance(pred, gt);
         report.objects.push_back({object.class_id, object.object_id, r.chamfer, r.pred_to_gt, r.gt_to_pred, r.fscore});
+        const auto v = voxels.find(object.class_id);
+        if (v != voxels.end()) {
+          if (is_cloud) throw std::runtime_error("voxel IoU needs a mesh, got a point cloud");
+          const auto mesh = read_obj(pred_file);
+          const at::Tensor grid = voxelize_kato(mesh.vertices, mesh.faces);
+          report.objects.back().voxel_iou = voxel_iou(grid, v->second.grids[v->second.rows.at(object.object_id)]);
+        }
       } catch (const std::exception& e) {
         report.problems.push_back(pred_file + ": " + error_text(e));
       }
@@ -192,13 +233,23 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
     ++row.objects;
     row.chamfer += o.chamfer;
     for (size_t i = 0; i < o.fscore.size(); ++i) row.fscore[i] += o.fscore[i];
+    if (o.voxel_iou >= 0) {
+      row.voxel_iou = (row.voxel_objects == 0 ? 0.0 : row.voxel_iou) + o.voxel_iou;
+      ++row.voxel_objects;
+    }
   }
+  int voxel_classes = 0;
   for (auto& [id, row] : rows) {
     row.chamfer /= row.objects;
     for (auto& f : row.fscore) f /= row.objects;
     report.mean_of_class_means += row.chamfer / static_cast<double>(rows.size());
+    if (row.voxel_objects > 0) {
+      row.voxel_iou /= row.voxel_objects;
+      report.mean_voxel_iou = (voxel_classes++ == 0 ? 0.0 : report.mean_voxel_iou) + row.voxel_iou;
+    }
     report.classes.push_back(row);
   }
+  if (voxel_classes > 0) report.mean_voxel_iou /= voxel_classes;
   return report;
 }
 

@@ -20,6 +20,9 @@ struct ChamferReportOptions {
   int num_points = 2500;        // reference protocol; dvr_protocol uses 100000
   bool dvr_protocol = false;
   uint64_t seed = 0;
+  // Kato's voxel IoU as well (voxel_iou.h): a folder with <class>_<split>_voxels.npz (or <class>/<class>_...), or
+  // empty for none. Meshes only; a class without its voxel file is a problem, not a silent gap.
+  std::string voxels_dir;
   std::function<void(int done, int total)> progress;
   const std::atomic<bool>* cancel = nullptr;
 };
@@ -28,17 +31,22 @@ struct ChamferRow {
   std::string class_id, object_id;
   double chamfer = 0, pred_to_gt = 0, gt_to_pred = 0;  // unscaled
   std::array<double, 5> fscore{};
+  double voxel_iou = -1;  // -1 when not measured
 };
 struct ChamferClassRow {
   std::string class_id;
   int objects = 0;
   double chamfer = 0;  // mean over objects, unscaled
   std::array<double, 5> fscore{};
+  int voxel_objects = 0;  // objects with a voxel IoU
+  double voxel_iou = -1;  // their mean, -1 when none
 };
 struct ChamferReport {
   std::vector<ChamferRow> objects;
   std::vector<ChamferClassRow> classes;
   double mean_of_class_means = 0;  // unscaled
+  bool has_voxels = false;         // voxel IoU was asked for
+  double mean_voxel_iou = -1;      // mean of the classes' voxel IoU, -1 when none
   std::vector<std::string> problems;  // missing predictions or GT, with the path
   std::string markdown() const;       // table ×100 as in the paper
   // Writes <prefix>.md, <prefix>.csv, <prefix>.json.

@@ -21,6 +21,7 @@
 #include "trainer/image_io.h"
 #include "trainer/npz.h"
 #include "trainer/sample_shapes.h"
+#include "trainer/voxel_iou.h"
 
 namespace fs = std::filesystem;
 
@@ -32,7 +33,7 @@ constexpr const char* kClassPrefix = "sample_";
 
 std::string marker_text(const SampleOptions& o) {
   std::ostringstream s;
-  s << "dibr sample dataset v2 seed=" << o.seed << " objects_per_class=" << o.objects_per_class
+  s << "dibr sample dataset v3 seed=" << o.seed << " objects_per_class=" << o.objects_per_class
     << " image_size=" << o.image_size << " supersample=" << o.supersample << " points=" << o.points_per_object << "\n";
   return s.str();
 }
@@ -165,7 +166,8 @@ RenderedViews render_views(const SampleShape& shape, const at::Tensor& world_mat
   return {down(rgb).clamp(0.0, 1.0), down(covered)};
 }
 
-void write_object(const fs::path& dir, SampleShape shape, const SampleOptions& options, uint64_t seed) {
+// Writes one object and returns its GT voxels (Kato's protocol, voxel_iou.h).
+at::Tensor write_object(const fs::path& dir, SampleShape shape, const SampleOptions& options, uint64_t seed) {
   fs::create_directories(dir / "image");
   fs::create_directories(dir / "mask");
   std::vector<at::Tensor> mats;
@@ -197,6 +199,7 @@ void write_object(const fs::path& dir, SampleShape shape, const SampleOptions& o
              {"normals", point_normals(points, shape.vertices, shape.faces)},
              {"loc", torch::zeros({3}, torch::kFloat32)},
              {"scale", torch::ones({}, torch::kFloat32)}});
+  return voxelize_kato(shape.vertices, shape.faces);
 }
 
 void write_list(const fs::path& file, const std::vector<std::string>& ids) {
@@ -241,22 +244,28 @@ fs::path generate_partial(const fs::path& out, const SampleOptions& options) {
   for (size_t k = 0; k < kinds.size(); ++k) {
     const std::string class_id = kClassPrefix + kinds[k];
     std::vector<std::string> ids;
+    std::vector<at::Tensor> voxels;
     for (int i = 0; i < n; ++i) {
       char id[16];
       std::snprintf(id, sizeof(id), "o%04d", i);
       ids.push_back(id);
       const uint64_t seed = mix(mix(options.seed, k + 1), static_cast<uint64_t>(i) + 1);
-      write_object(partial / class_id / id, make_sample_shape(kinds[k], seed), options, seed);
+      voxels.push_back(write_object(partial / class_id / id, make_sample_shape(kinds[k], seed), options, seed));
       if (options.progress) options.progress(++done, total);
     }
     const fs::path cls = partial / class_id;
+    // Each split: its list, and the GT voxels of its objects in list order (<class>/<class>_<split>_voxels.npz).
+    auto write_split = [&](const char* split, int first, int last) {
+      write_list(cls / (std::string("softras_") + split + ".lst"), std::vector<std::string>(ids.begin() + first, ids.begin() + last));
+      write_kato_voxels((cls / (class_id + "_" + split + "_voxels.npz")).string(),
+                        torch::stack(std::vector<at::Tensor>(voxels.begin() + first, voxels.begin() + last)));
+    };
     if (n < 3) {
-      for (const char* split : {"train", "val", "test"}) write_list(cls / (std::string("softras_") + split + ".lst"), ids);
+      for (const char* split : {"train", "val", "test"}) write_split(split, 0, n);
     } else {
-      using Ids = std::vector<std::string>;
-      write_list(cls / "softras_test.lst", Ids(ids.end() - n_test, ids.end()));
-      write_list(cls / "softras_val.lst", Ids(ids.end() - n_test - n_val, ids.end() - n_test));
-      write_list(cls / "softras_train.lst", Ids(ids.begin(), ids.end() - n_test - n_val));
+      write_split("test", n - n_test, n);
+      write_split("val", n - n_test - n_val, n - n_test);
+      write_split("train", 0, n - n_test - n_val);
     }
   }
   std::ofstream marker(partial / kMarker);

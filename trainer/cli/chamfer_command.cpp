@@ -67,6 +67,9 @@ Command add_chamfer_command(CLI::App& parent) {
       ->capture_default_str();
   app->add_flag("--dvr", o.dvr_protocol, "DVR protocol (100000 points) instead of the reference 2500");
   app->add_option("--seed", o.seed, "sampling seed")->capture_default_str();
+  app->add_option("--voxels", o.voxels_dir,
+                  "also Kato's voxel IoU (32^3, interior filled) against <DIR>/<class>_<split>_voxels.npz; the built-in "
+                  "sample has its own: --voxels <sample folder>");
   app->add_option("--out", flags->out_prefix, "output prefix (default: <pred>/chamfer)");
   return {app, [flags] { return run_chamfer_command(*flags); }};
 }
