@@ -57,6 +57,11 @@ InferenceModel::~InferenceModel() = default;
 const TrainConfig& InferenceModel::config() const { return impl_->config; }
 const MethodInfo& InferenceModel::method() const { return *impl_->method_info; }
 int64_t InferenceModel::step() const { return impl_->step; }
+int64_t InferenceModel::parameter_count() const {
+  int64_t n = 0;
+  for (const auto& p : impl_->method->network().parameters()) n += p.numel();
+  return n;
+}
 
 InferenceResult InferenceModel::predict(const at::Tensor& images, const at::Tensor& world_mats, const at::Tensor& focals) {
   auto& m = *impl_;

@@ -26,6 +26,8 @@ class InferenceModel {
   const TrainConfig& config() const;
   const MethodInfo& method() const;
   int64_t step() const;
+  // Number of trained values (parameters) of the network.
+  int64_t parameter_count() const;
   // images (B,3,S,S) in [0,1]; world_mats (B,4,4) and focals (B) optional for silhouettes/renders.
   InferenceResult predict(const at::Tensor& images, const at::Tensor& world_mats = {}, const at::Tensor& focals = {});
   // Renders predictions (e.g. one repeated) from the given cameras with the checkpoint's renderer settings.

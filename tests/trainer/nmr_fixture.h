@@ -64,4 +64,19 @@ inline void write_list(const std::filesystem::path& file, const std::vector<std:
   out << "\n";
 }
 
+// A one-class dataset of 32^2 fake objects under root: obj0..obj<n-1>, the given lists by object number.
+inline void write_tiny_dataset(const std::filesystem::path& root, const std::string& class_id, int objects,
+                               const std::vector<int>& train, const std::vector<int>& val, const std::vector<int>& test) {
+  torch::manual_seed(5);
+  for (int i = 0; i < objects; ++i) write_fake_object(root / class_id / ("obj" + std::to_string(i)), i, 32);
+  auto ids = [](const std::vector<int>& numbers) {
+    std::vector<std::string> out;
+    for (int n : numbers) out.push_back("obj" + std::to_string(n));
+    return out;
+  };
+  write_list(root / class_id / "softras_train.lst", ids(train));
+  write_list(root / class_id / "softras_val.lst", ids(val));
+  write_list(root / class_id / "softras_test.lst", ids(test));
+}
+
 }  // namespace dibr::test

@@ -43,14 +43,15 @@ std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 TEST(Cli, HelpListsTheSubcommands) {
   const auto r = run_dibr("--help");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (const char* sub : {"make-sample", "check-data", "train", "eval", "chamfer", "reconstruct"}) {
+  for (const char* sub : {"make-sample", "check-data", "train", "eval", "chamfer", "compare", "reconstruct"}) {
     EXPECT_NE(r.output.find(sub), std::string::npos) << sub << " missing from:\n" << r.output;
   }
 }
 
 TEST(Cli, EverySubcommandHasHelp) {
   const std::pair<const char*, const char*> expected[] = {
-      {"make-sample", "--objects-per-class"}, {"train", "--max-steps"}, {"eval", "--checkpoint"}, {"chamfer", "--pred"}};
+      {"make-sample", "--objects-per-class"}, {"train", "--max-steps"}, {"eval", "--checkpoint"}, {"chamfer", "--pred"},
+      {"chamfer", "--voxels"}, {"compare", "--grid-objects"}};
   for (const auto& [sub, flag] : expected) {
     const auto r = run_dibr(std::string(sub) + " --help");
     EXPECT_EQ(r.exit_code, 0) << sub << ":\n" << r.output;
@@ -153,6 +154,34 @@ TEST(Cli, StepZeroCheckpointThenEvalWritesMeshes) {
   EXPECT_EQ(mesh.faces.size(0), 1280);
   EXPECT_TRUE(fs::is_regular_file(eval / "02691156" / "b_0.png"));
   EXPECT_FALSE(fs::exists(eval / "02691156" / "a_0.obj"));  // train split object: not evaluated
+}
+
+TEST(Cli, CompareTwoMethodsWritesTheReportAndRefusesAFolderWithoutCheckpoint) {
+  test::TempDir dir("cli_compare");
+  const fs::path data = dir.path / "data";
+  const fs::path cls = data / "02691156";
+  test::write_fake_object(cls / "a", 1, 32);
+  test::write_fake_object(cls / "b", 2, 32);
+  test::write_list(cls / "softras_train.lst", {"a"});
+  test::write_list(cls / "softras_val.lst", {"a"});
+  test::write_list(cls / "softras_test.lst", {"b"});
+  for (const char* preset : {"quick", "nmr-quick"}) {
+    const auto r = run_dibr(std::string("train --preset ") + preset + " --data " + quoted(data) + " --out " +
+                            quoted(dir.path / preset) + " --max-steps 0 --batch 1 --preview-count 0 --device cpu");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const fs::path out = dir.path / "cmp";
+  const auto r = run_dibr("compare " + quoted(dir.path / "quick") + " " + quoted(dir.path / "nmr-quick") + " --data " +
+                          quoted(data) + " --out " + quoted(out) + " --grid-objects 1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("| dibr · quick | dibr | **mean** |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| nmr · nmr-quick | nmr | **mean** |"), std::string::npos) << r.output;
+  for (const char* f : {"compare.md", "compare.csv", "compare.json", "compare_grid.png"})
+    EXPECT_TRUE(fs::is_regular_file(out / f)) << f;
+  fs::create_directories(dir.path / "empty");
+  const auto bad = run_dibr("compare " + quoted(dir.path / "empty") + " --data " + quoted(data) + " --out " + quoted(out));
+  EXPECT_EQ(bad.exit_code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("holds no readable checkpoint"), std::string::npos) << bad.output;
 }
 
 // Runs a shell command line; returns its output (stdout and stderr) with "exit=N" appended.

@@ -16,6 +16,7 @@ Command add_make_sample_command(CLI::App& parent);
 Command add_train_command(CLI::App& parent);
 Command add_eval_command(CLI::App& parent);
 Command add_chamfer_command(CLI::App& parent);
+Command add_compare_command(CLI::App& parent);
 Command add_check_data_command(CLI::App& parent);
 Command add_reconstruct_command(CLI::App& parent);
 

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
       dibr::cli::add_train_command(app),
       dibr::cli::add_eval_command(app),
       dibr::cli::add_chamfer_command(app),
+      dibr::cli::add_compare_command(app),
       dibr::cli::add_check_data_command(app),
       dibr::cli::add_reconstruct_command(app),
   };

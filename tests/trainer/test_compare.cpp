@@ -1,0 +1,120 @@
+// `dibr compare` end to end on a tiny dataset: two runs of different methods scored on the same objects, with
+// voxel IoU, steps/s and parameter counts, written as Markdown, CSV, JSON and a picture grid.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "nmr_fixture.h"
+#include "trainer/compare_report.h"
+#include "trainer/image_io.h"
+#include "trainer/training_run.h"
+#include "trainer/voxel_iou.h"
+
+namespace dibr {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string read_all(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(Compare, TwoMethodsOnTheSameObjectsWithEveryMetricAndTheGrid) {
+  test::TempDir dir("compare");
+  const auto root = dir.path / "nmr";
+  const std::string cls = "02691156";
+  test::write_tiny_dataset(root, cls, 4, {0, 1}, {2}, {2, 3});
+  // GT voxels for the two test objects: a solid centre block and nothing.
+  at::Tensor voxels = torch::zeros({2, 32, 32, 32}, torch::kBool);
+  voxels[0].slice(0, 8, 24).slice(1, 8, 24).slice(2, 8, 24).fill_(true);
+  write_kato_voxels((dir.path / (cls + "_test_voxels.npz")).string(), voxels);
+
+  std::vector<std::string> runs;
+  for (const std::string preset : {"quick", "softras-quick"}) {
+    TrainConfig c = TrainConfig::from_preset(preset);
+    c.data.root = root.string();
+    c.run.out_dir = (dir.path / preset).string();
+    c.system.device = "cpu";
+    c.data.batch_objects = 2;
+    c.optim.max_steps = 2;
+    c.run.keep_every = 0;
+    c.run.preview_count = 1;
+    c.system.num_threads = 1;
+    TrainingRun run;
+    ASSERT_TRUE(run.start(c, open_dataset(c.data.root), false));
+    run.wait();
+    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
+    runs.push_back(c.run.out_dir);
+  }
+
+  CompareOptions o;
+  o.runs = runs;
+  o.dataset = open_dataset(root.string());
+  o.out_dir = (dir.path / "cmp").string();
+  o.voxels_dir = dir.str();
+  o.grid_objects = 2;
+  std::vector<std::string> stages;
+  o.stage = [&](const std::string& s) { stages.push_back(s); };
+  const CompareReport report = run_compare(o);
+  ASSERT_EQ(report.runs.size(), 2u);
+  EXPECT_EQ(report.runs[0].method, "dibr");
+  EXPECT_EQ(report.runs[1].method, "softras");
+  EXPECT_EQ(report.runs[0].label, "dibr · quick");
+  EXPECT_EQ(report.runs[1].label, "softras · softras-quick");
+  for (const auto& r : report.runs) {
+    EXPECT_EQ(r.step, 2);
+    EXPECT_GT(r.parameters, 100000);
+    EXPECT_GT(r.steps_per_second, 0.0);
+    ASSERT_EQ(r.reference.objects.size(), 2u) << r.label;
+    ASSERT_EQ(r.dvr.objects.size(), 2u) << r.label;
+    EXPECT_GT(r.reference.mean_of_class_means, 0.0);
+    EXPECT_GE(r.reference.mean_voxel_iou, 0.0);
+    EXPECT_LE(r.reference.mean_voxel_iou, 1.0);
+    // The empty GT grid gives IoU 0 against any solid prediction.
+    EXPECT_EQ(r.reference.objects[1].voxel_iou, 0.0);
+  }
+  EXPECT_NE(report.runs[0].parameters, report.runs[1].parameters);
+  EXPECT_FALSE(stages.empty());
+
+  const std::string md = read_all(fs::path(o.out_dir) / "compare.md");
+  EXPECT_NE(md.find("dibr · quick"), std::string::npos);
+  EXPECT_NE(md.find("softras · softras-quick"), std::string::npos);
+  EXPECT_NE(md.find("Chamfer-L1"), std::string::npos);
+  const std::string csv = read_all(fs::path(o.out_dir) / "compare.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 2 * 2);  // header + (class + mean) per run
+  EXPECT_NE(read_all(fs::path(o.out_dir) / "compare.json").find("\"voxel_iou\""), std::string::npos);
+  const at::Tensor grid = read_png((fs::path(o.out_dir) / "compare_grid.png").string());
+  EXPECT_EQ(grid.size(0), 2 * 64);            // two objects
+  EXPECT_EQ(grid.size(1), (1 + 2 * 2) * 64);  // input | 2 renders | 2 novel views
+}
+
+TEST(Compare, ARunWithoutACheckpointIsAClearError) {
+  test::TempDir dir("compare_missing");
+  CompareOptions o;
+  o.runs = {(dir.path / "nothing").string()};
+  o.dataset = nullptr;
+  o.out_dir = (dir.path / "cmp").string();
+  EXPECT_THROW(run_compare(o), std::runtime_error);
+  fs::create_directories(dir.path / "empty_run");
+  o.runs = {(dir.path / "empty_run").string()};
+  torch::manual_seed(5);
+  test::write_fake_object(dir.path / "nmr" / "c" / "o", 0, 32);
+  test::write_list(dir.path / "nmr" / "c" / "softras_train.lst", {"o"});
+  test::write_list(dir.path / "nmr" / "c" / "softras_test.lst", {"o"});
+  o.dataset = open_dataset((dir.path / "nmr").string());
+  try {
+    run_compare(o);
+    ADD_FAILURE() << "a run folder without a checkpoint was compared";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no readable checkpoint"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace dibr

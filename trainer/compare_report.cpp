@@ -1,0 +1,338 @@
+#include "trainer/compare_report.h"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "trainer/chamfer.h"
+#include "trainer/checkpoint.h"
+#include "trainer/eval.h"
+#include "trainer/image_io.h"
+#include "trainer/inference.h"
+
+namespace fs = std::filesystem;
+
+namespace dibr {
+namespace {
+
+constexpr int kGridCell = 64;      // pixels per grid cell
+constexpr int kNovelViewOffset = 6;  // the novel view is 6 x 15 = 90 degrees of azimuth from the input view
+
+std::string fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+  if (!out) throw std::runtime_error("compare: cannot write " + path.string());
+}
+
+// A run folder or a checkpoint file -> the checkpoint, and the run folder (for metrics.csv).
+std::pair<std::string, fs::path> resolve_run(const std::string& source) {
+  std::error_code ec;
+  if (fs::is_directory(source, ec)) {
+    const std::string checkpoint = resume_checkpoint(source);
+    if (checkpoint.empty()) throw std::runtime_error("compare: " + source + " holds no readable checkpoint");
+    return {checkpoint, fs::path(source)};
+  }
+  if (fs::is_regular_file(source, ec)) return {source, fs::path(source).parent_path()};
+  throw std::runtime_error("compare: " + source + " is neither a run folder nor a checkpoint file");
+}
+
+// steps / seconds of the last row of <run>/metrics.csv, -1 when unknown.
+double steps_per_second(const fs::path& run_dir) {
+  std::ifstream csv(run_dir / "metrics.csv");
+  std::string header, line, last;
+  if (!std::getline(csv, header) || header.rfind("step,seconds,", 0) != 0) return -1;
+  while (std::getline(csv, line))
+    if (!line.empty()) last = line;
+  double step = 0, seconds = 0;
+  if (last.empty() || std::sscanf(last.c_str(), "%lf,%lf", &step, &seconds) != 2 || !(seconds > 0)) return -1;
+  return step / seconds;
+}
+
+std::string folder_name(const fs::path& run_dir) {
+  const fs::path clean = run_dir.lexically_normal();
+  const std::string name = (clean.has_filename() ? clean : clean.parent_path()).filename().string();
+  return name.empty() ? clean.string() : name;
+}
+
+std::string safe_name(const std::string& s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  return out;
+}
+
+// (3,S,S) or (S,S) in [0,1] -> (kGridCell,kGridCell,3)
+at::Tensor grid_cell(const at::Tensor& image) {
+  at::Tensor chw = image.dim() == 2 ? image.unsqueeze(0).expand({3, -1, -1}) : image;
+  chw = chw.to(torch::kCPU, torch::kFloat32).unsqueeze(0);
+  namespace F = torch::nn::functional;
+  chw = F::interpolate(chw, F::InterpolateFuncOptions()
+                                .size(std::vector<int64_t>{kGridCell, kGridCell})
+                                .mode(torch::kNearest));
+  return chw[0].permute({1, 2, 0}).clamp(0, 1);
+}
+
+// The first objects of each class in turn, up to `count`.
+std::vector<const NmrObject*> grid_objects(const DatasetIndex& index, int count) {
+  std::map<std::string, std::vector<const NmrObject*>> by_class;
+  std::vector<std::string> order;
+  for (const auto& o : index.objects) {
+    if (!by_class.count(o.class_id)) order.push_back(o.class_id);
+    by_class[o.class_id].push_back(&o);
+  }
+  std::vector<const NmrObject*> picked;
+  for (size_t round = 0; static_cast<int>(picked.size()) < count; ++round) {
+    bool any = false;
+    for (const auto& c : order) {
+      if (round < by_class[c].size() && static_cast<int>(picked.size()) < count) {
+        picked.push_back(by_class[c][round]);
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+  return picked;
+}
+
+// Rows: objects; columns: the input, each run's render from the input view, each run's render from a novel view.
+void write_grid(const CompareOptions& options, const std::vector<CompareRun>& runs, const DatasetIndex& index,
+                std::vector<std::string>& problems) {
+  const auto objects = grid_objects(index, options.grid_objects);
+  if (objects.empty() || runs.empty()) return;
+  std::vector<at::Tensor> rows(objects.size());
+  std::vector<std::vector<at::Tensor>> input_view(objects.size()), novel_view(objects.size());
+  for (const auto& run : runs) {
+    InferenceModel model(run.checkpoint, options.device);
+    const int size = model.config().data.image_size;
+    for (size_t i = 0; i < objects.size(); ++i) {
+      at::Tensor input_cell, novel_cell;
+      try {
+        const ViewData in = load_view(*objects[i], 0, size), novel = load_view(*objects[i], kNovelViewOffset, size);
+        torch::NoGradGuard no_grad;
+        const auto focal = torch::full({1}, in.camera_mat[0][0].item<float>());
+        const auto r = model.predict(in.image.unsqueeze(0), in.world_mat.unsqueeze(0), focal);
+        const RenderedViews n = model.render(r.prediction, novel.world_mat.unsqueeze(0), focal, size);
+        input_cell = grid_cell(r.renders.defined() ? r.renders[0] : r.silhouettes[0]);
+        novel_cell = grid_cell(n.images.defined() ? n.images[0] : n.silhouettes[0]);
+        if (!rows[i].defined()) rows[i] = grid_cell(load_view(*objects[i], 0, kGridCell).image);
+      } catch (const std::exception& e) {
+        problems.push_back("grid: " + run.label + " on " + objects[i]->path + ": " + e.what());
+        input_cell = novel_cell = torch::full({kGridCell, kGridCell, 3}, 0.5);
+      }
+      input_view[i].push_back(input_cell);
+      novel_view[i].push_back(novel_cell);
+    }
+  }
+  std::vector<at::Tensor> lines;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    std::vector<at::Tensor> cells = {rows[i].defined() ? rows[i] : torch::full({kGridCell, kGridCell, 3}, 0.5)};
+    cells.insert(cells.end(), input_view[i].begin(), input_view[i].end());
+    cells.insert(cells.end(), novel_view[i].begin(), novel_view[i].end());
+    lines.push_back(torch::cat(cells, 1));
+  }
+  write_png((fs::path(options.out_dir) / "compare_grid.png").string(), torch::cat(lines, 0).contiguous());
+}
+
+struct Cells {
+  std::string chamfer, dvr, f1, f2, iou;
+};
+
+Cells cells_of(const ChamferClassRow* ref, const ChamferClassRow* dvr) {
+  Cells c;
+  c.chamfer = ref ? fixed(100 * ref->chamfer, 3) : "—";
+  c.dvr = dvr ? fixed(100 * dvr->chamfer, 3) : "—";
+  c.f1 = ref ? fixed(100 * ref->fscore[0], 2) : "—";
+  c.f2 = ref ? fixed(100 * ref->fscore[1], 2) : "—";
+  c.iou = ref && ref->voxel_iou >= 0 ? fixed(ref->voxel_iou, 4) : "—";
+  return c;
+}
+
+const ChamferClassRow* find_class(const ChamferReport& r, const std::string& class_id) {
+  for (const auto& c : r.classes)
+    if (c.class_id == class_id) return &c;
+  return nullptr;
+}
+
+// The mean row of a report as a class row (mean of class means; F-scores averaged over classes).
+ChamferClassRow mean_row(const ChamferReport& r) {
+  ChamferClassRow m;
+  m.class_id = "mean";
+  m.chamfer = r.mean_of_class_means;
+  m.voxel_iou = r.mean_voxel_iou;
+  for (const auto& c : r.classes) {
+    m.objects += c.objects;
+    for (size_t i = 0; i < c.fscore.size(); ++i) m.fscore[i] += c.fscore[i] / static_cast<double>(r.classes.size());
+  }
+  return m;
+}
+
+std::set<std::string> all_classes(const std::vector<CompareRun>& runs) {
+  std::set<std::string> classes;
+  for (const auto& r : runs)
+    for (const auto& c : r.reference.classes) classes.insert(c.class_id);
+  return classes;
+}
+
+}  // namespace
+
+std::string CompareReport::markdown() const {
+  static_assert(kFscoreThresholds[0] == 0.01 && kFscoreThresholds[1] == 0.02, "F@1% and F@2% columns");
+  std::ostringstream md;
+  md << "| run | method | class | objects | chamfer ×100 (2500 pts) | Chamfer-L1 ×100 (DVR, 100k pts) | F@1% ×100 | "
+        "F@2% ×100 | voxel IoU | steps/s | parameters |\n";
+  md << "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& run : runs) {
+    const std::string rate = run.steps_per_second < 0 ? "—" : fixed(run.steps_per_second, 2);
+    auto line = [&](const std::string& cls, const ChamferClassRow* ref, const ChamferClassRow* dvr, bool bold) {
+      const Cells c = cells_of(ref, dvr);
+      const std::string b = bold ? "**" : "";
+      md << "| " << run.label << " | " << run.method << " | " << b << cls << b << " | " << (ref ? ref->objects : 0)
+         << " | " << b << c.chamfer << b << " | " << c.dvr << " | " << c.f1 << " | " << c.f2 << " | " << c.iou << " | "
+         << rate << " | " << run.parameters << " |\n";
+    };
+    for (const auto& cls : all_classes(runs)) line(cls, find_class(run.reference, cls), find_class(run.dvr, cls), false);
+    const ChamferClassRow ref = mean_row(run.reference), dvr = mean_row(run.dvr);
+    line("mean", &ref, &dvr, true);
+  }
+  md << "\nSplit: " << split << ". Each run's checkpoint:";
+  for (const auto& run : runs) md << "\n- " << run.label << ": " << run.checkpoint << " (step " << run.step << ")";
+  md << "\n";
+  if (!problems.empty()) {
+    md << "\n" << problems.size() << " problem(s):\n";
+    for (const auto& p : problems) md << "- " << p << "\n";
+  }
+  return md.str();
+}
+
+void CompareReport::save(const std::string& dir) const {
+  fs::create_directories(dir);
+  write_text(fs::path(dir) / "compare.md", markdown());
+  std::ostringstream csv;
+  csv << "run,method,checkpoint,step,class,objects,chamfer,chamfer_l1_dvr,f@0.01,f@0.02,voxel_iou,steps_per_second,"
+         "parameters\n";
+  nlohmann::ordered_json j;
+  j["split"] = split;
+  j["runs"] = nlohmann::json::array();
+  for (const auto& run : runs) {
+    nlohmann::ordered_json r;
+    r["label"] = run.label;
+    r["source"] = run.source;
+    r["method"] = run.method;
+    r["checkpoint"] = run.checkpoint;
+    r["step"] = run.step;
+    r["parameters"] = run.parameters;
+    r["steps_per_second"] = run.steps_per_second < 0 ? nlohmann::json() : nlohmann::json(run.steps_per_second);
+    r["classes"] = nlohmann::json::array();
+    auto row = [&](const std::string& cls, const ChamferClassRow* ref, const ChamferClassRow* dvr) {
+      csv << run.label << "," << run.method << "," << run.checkpoint << "," << run.step << "," << cls << ","
+          << (ref ? ref->objects : 0) << "," << (ref ? fixed(ref->chamfer, 8) : "") << ","
+          << (dvr ? fixed(dvr->chamfer, 8) : "") << "," << (ref ? fixed(ref->fscore[0], 6) : "") << ","
+          << (ref ? fixed(ref->fscore[1], 6) : "") << "," << (ref && ref->voxel_iou >= 0 ? fixed(ref->voxel_iou, 6) : "")
+          << "," << (run.steps_per_second < 0 ? "" : fixed(run.steps_per_second, 4)) << "," << run.parameters << "\n";
+      nlohmann::ordered_json c;
+      c["class"] = cls;
+      c["objects"] = ref ? ref->objects : 0;
+      c["chamfer"] = ref ? nlohmann::json(ref->chamfer) : nlohmann::json();
+      c["chamfer_l1_dvr"] = dvr ? nlohmann::json(dvr->chamfer) : nlohmann::json();
+      c["f_0.01"] = ref ? nlohmann::json(ref->fscore[0]) : nlohmann::json();
+      c["f_0.02"] = ref ? nlohmann::json(ref->fscore[1]) : nlohmann::json();
+      c["voxel_iou"] = ref && ref->voxel_iou >= 0 ? nlohmann::json(ref->voxel_iou) : nlohmann::json();
+      r["classes"].push_back(c);
+    };
+    for (const auto& cls : all_classes(runs)) row(cls, find_class(run.reference, cls), find_class(run.dvr, cls));
+    const ChamferClassRow ref = mean_row(run.reference), dvr = mean_row(run.dvr);
+    row("mean", &ref, &dvr);
+    j["runs"].push_back(r);
+  }
+  j["problems"] = problems;
+  write_text(fs::path(dir) / "compare.csv", csv.str());
+  write_text(fs::path(dir) / "compare.json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
+CompareReport run_compare(const CompareOptions& options) {
+  if (options.runs.empty()) throw std::runtime_error("compare: no run given");
+  if (!options.dataset) throw std::runtime_error("compare: no dataset given");
+  if (options.out_dir.empty()) throw std::runtime_error("compare: no output folder given");
+  fs::create_directories(options.out_dir);
+  const Dataset dataset = options.dataset->with_classes(options.classes);
+  auto shared = std::make_shared<const Dataset>(dataset);
+  CompareReport report;
+  report.split = options.split;
+  std::map<std::string, int> label_uses;
+  auto cancelled = [&] { return options.cancel && options.cancel->load(); };
+  for (size_t k = 0; k < options.runs.size() && !cancelled(); ++k) {
+    CompareRun run;
+    run.source = options.runs[k];
+    const auto [checkpoint, run_dir] = resolve_run(run.source);
+    run.checkpoint = checkpoint;
+    {
+      InferenceModel model(checkpoint, options.device);
+      run.method = model.method().name;
+      run.step = model.step();
+      run.parameters = model.parameter_count();
+    }
+    run.steps_per_second = steps_per_second(run_dir);
+    run.label = run.method + " · " + folder_name(run_dir);
+    if (label_uses[run.label]++ > 0) run.label += " #" + std::to_string(label_uses[run.label]);
+    const fs::path work = fs::path(options.out_dir) / "runs" / (std::to_string(k) + "_" + safe_name(run.method + "_" + folder_name(run_dir)));
+    auto stage = [&](const std::string& what) {
+      if (options.stage) options.stage(run.label + ": " + what);
+    };
+
+    stage("predicting the " + options.split + " split");
+    EvalOptions eval;
+    eval.checkpoint = checkpoint;
+    eval.dataset = shared;
+    eval.split = options.split;
+    eval.out_dir = (work / "eval").string();
+    eval.device = options.device;
+    eval.cancel = options.cancel;
+    const EvalSummary summary = run_eval(eval);
+    for (const auto& p : summary.problems) report.problems.push_back(run.label + ": " + p);
+    if (cancelled()) break;
+
+    ChamferReportOptions chamfer;
+    chamfer.predictions_dir = eval.out_dir;
+    chamfer.dataset = shared;
+    chamfer.split = options.split;
+    chamfer.seed = options.seed;
+    chamfer.cancel = options.cancel;
+    chamfer.voxels_dir = options.voxels_dir;
+    stage("chamfer, 2500 points" + std::string(options.voxels_dir.empty() ? "" : ", voxel IoU"));
+    run.reference = run_chamfer_report(chamfer);
+    run.reference.save((work / "chamfer").string());
+    chamfer.voxels_dir.clear();
+    chamfer.dvr_protocol = true;
+    stage("Chamfer-L1, 100k points");
+    run.dvr = run_chamfer_report(chamfer);
+    run.dvr.save((work / "chamfer_dvr").string());
+    for (const auto& p : run.reference.problems) report.problems.push_back(run.label + ": " + p);
+    report.runs.push_back(std::move(run));
+  }
+  if (cancelled()) {
+    report.problems.push_back("cancelled");
+    return report;
+  }
+  if (options.grid_objects > 0) {
+    if (options.stage) options.stage("picture grid");
+    write_grid(options, report.runs, dataset.split(options.split), report.problems);
+  }
+  report.save(options.out_dir);
+  return report;
+}
+
+}  // namespace dibr
