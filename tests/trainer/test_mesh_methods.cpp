@@ -67,11 +67,7 @@ TEST_P(MeshMethod, FitsASmallSphereSilhouette) {
 TEST_P(MeshMethod, TrainsAndItsCheckpointsLoadForInference) {
   test::TempDir dir(GetParam().method + "_run");
   const auto root = dir.path / "nmr";
-  torch::manual_seed(5);
-  for (int i = 0; i < 3; ++i) test::write_fake_object(root / "02691156" / ("obj" + std::to_string(i)), i, 32);
-  test::write_list(root / "02691156" / "softras_train.lst", {"obj0", "obj1"});
-  test::write_list(root / "02691156" / "softras_val.lst", {"obj2"});
-  test::write_list(root / "02691156" / "softras_test.lst", {"obj2"});
+  test::write_tiny_dataset(root, "02691156", 3, {0, 1}, {2}, {2});
   TrainConfig c = TrainConfig::from_preset(GetParam().preset);
   c.data.root = root.string();
   c.run.out_dir = (dir.path / "run").string();

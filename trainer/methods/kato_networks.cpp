@@ -90,6 +90,11 @@ at::Tensor KatoMeshDecoderImpl::forward(const at::Tensor& code) {
   return pushed * 0.5;
 }
 
+KatoNetImpl::KatoNetImpl(const at::Tensor& template_vertices, int image_size, bool batch_norm, FrozenCoordinates frozen) {
+  encoder = register_module("encoder", KatoEncoder(3, image_size, batch_norm));
+  decoder = register_module("decoder", KatoMeshDecoder(template_vertices, frozen));
+}
+
 int64_t KatoMeshDecoderImpl::frozen_count() const { return (sign == 0).sum().item<int64_t>(); }
 
 }  // namespace dibr

@@ -49,4 +49,15 @@ struct KatoMeshDecoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(KatoMeshDecoder);
 
+// images -> Kato's encoder -> template decoder -> vertices (B,V,3): NMR's network (no normalisation) and SoftRas's
+// (BatchNorm after each convolution).
+struct KatoNetImpl : torch::nn::Module {
+  KatoNetImpl(const at::Tensor& template_vertices, int image_size, bool batch_norm, FrozenCoordinates frozen);
+  at::Tensor forward(const at::Tensor& images) { return decoder(encoder(images)); }
+
+  KatoEncoder encoder{nullptr};
+  KatoMeshDecoder decoder{nullptr};
+};
+TORCH_MODULE(KatoNet);
+
 }  // namespace dibr

@@ -16,23 +16,12 @@ namespace {
 
 constexpr double kCentroidLrMultiplier = 0.1;  // Kato's decoder: centroid_lr
 
-struct NmrNetImpl : torch::nn::Module {
-  NmrNetImpl(const TriangleMesh& sphere, int image_size, FrozenCoordinates frozen) {
-    encoder = register_module("encoder", KatoEncoder(3, image_size, /*batch_norm=*/false));
-    decoder = register_module("decoder", KatoMeshDecoder(sphere.vertices, frozen));
-  }
-  at::Tensor forward(const at::Tensor& images) { return decoder(encoder(images)); }
-
-  KatoEncoder encoder{nullptr};
-  KatoMeshDecoder decoder{nullptr};
-};
-TORCH_MODULE(NmrNet);
-
 class NmrMethod final : public Method {
  public:
   explicit NmrMethod(const TrainConfig& config) : config_(config) {
     const TriangleMesh sphere = make_icosphere(3, 1.0);  // Kato's sphere_642 template has unit radius
-    net_ = NmrNet(sphere, config.data.image_size, frozen_coordinates_from(config.model.frozen_coordinates));
+    net_ = KatoNet(sphere.vertices, config.data.image_size, /*batch_norm=*/false,
+                   frozen_coordinates_from(config.model.frozen_coordinates));
     faces_ = sphere.faces;
     adjacency_ = edge_face_adjacency(sphere.faces);
   }
@@ -107,7 +96,7 @@ class NmrMethod final : public Method {
   }
 
   TrainConfig config_;
-  NmrNet net_{nullptr};
+  KatoNet net_{nullptr};
   at::Tensor faces_;
   EdgeAdjacency adjacency_;
 };

@@ -13,23 +13,12 @@
 namespace dibr {
 namespace {
 
-struct SoftRasNetImpl : torch::nn::Module {
-  SoftRasNetImpl(const TriangleMesh& sphere, int image_size, FrozenCoordinates frozen) {
-    encoder = register_module("encoder", KatoEncoder(3, image_size, /*batch_norm=*/true));
-    decoder = register_module("decoder", KatoMeshDecoder(sphere.vertices, frozen));
-  }
-  at::Tensor forward(const at::Tensor& images) { return decoder(encoder(images)); }
-
-  KatoEncoder encoder{nullptr};
-  KatoMeshDecoder decoder{nullptr};
-};
-TORCH_MODULE(SoftRasNet);
-
 class SoftRasMethod final : public Method {
  public:
   explicit SoftRasMethod(const TrainConfig& config) : config_(config), sigma_(config.softras.sigma) {
     const TriangleMesh sphere = make_icosphere(3, 1.0);  // Kato's sphere_642 template has unit radius
-    net_ = SoftRasNet(sphere, config.data.image_size, frozen_coordinates_from(config.model.frozen_coordinates));
+    net_ = KatoNet(sphere.vertices, config.data.image_size, /*batch_norm=*/true,
+                   frozen_coordinates_from(config.model.frozen_coordinates));
     faces_ = sphere.faces;
     laplacian_ = uniform_laplacian(sphere.vertices.size(0), sphere.faces);
     adjacency_ = edge_face_adjacency(sphere.faces);
@@ -98,7 +87,7 @@ class SoftRasMethod final : public Method {
 
   TrainConfig config_;
   double sigma_;
-  SoftRasNet net_{nullptr};
+  KatoNet net_{nullptr};
   at::Tensor faces_, laplacian_;
   EdgeAdjacency adjacency_;
 };
