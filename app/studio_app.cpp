@@ -12,6 +12,7 @@
 #include "app/screenshot.h"
 #include "app/studio_export.h"
 #include "cuda_interop/gl_buffer_interop.h"
+#include "trainer/compare_report.h"
 #include "trainer/metrics_log.h"
 
 namespace fs = std::filesystem;
@@ -285,7 +286,7 @@ void StudioApp::overlay_run(const std::string& run_dir) {
     model_.error("overlay: " + metrics.string() + " holds no rows");
     return;
   }
-  panel_.loss_plot.add_overlay(fs::path(run_dir).filename().string(), records);
+  panel_.loss_plot.add_overlay(run_label(run_method(run_dir), run_dir), records);
   model_.info("overlay: " + std::to_string(records.size()) + " steps of " + metrics.string());
 }
 

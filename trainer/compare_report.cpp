@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "trainer/chamfer.h"
+#include "trainer/config.h"
 #include "trainer/checkpoint.h"
 #include "trainer/eval.h"
 #include "trainer/image_io.h"
@@ -189,6 +190,25 @@ std::set<std::string> all_classes(const std::vector<CompareRun>& runs) {
 
 }  // namespace
 
+std::string run_label(const std::string& method, const std::string& run_dir) {
+  return (method.empty() ? std::string("?") : method) + " · " + folder_name(fs::path(run_dir));
+}
+
+std::string run_method(const std::string& run_dir) {
+  try {
+    std::ifstream in(fs::path(run_dir) / "config.json");
+    if (in) {
+      std::stringstream text;
+      text << in.rdbuf();
+      return TrainConfig::from_json(text.str()).model.method;
+    }
+    const std::string checkpoint = resume_checkpoint(run_dir);
+    if (!checkpoint.empty()) return load_checkpoint(checkpoint, nullptr, nullptr).method;
+  } catch (const std::exception&) {
+  }
+  return "";
+}
+
 std::string CompareReport::markdown() const {
   static_assert(kFscoreThresholds[0] == 0.01 && kFscoreThresholds[1] == 0.02, "F@1% and F@2% columns");
   std::ostringstream md;
@@ -286,7 +306,7 @@ CompareReport run_compare(const CompareOptions& options) {
       run.parameters = model.parameter_count();
     }
     run.steps_per_second = steps_per_second(run_dir);
-    run.label = run.method + " · " + folder_name(run_dir);
+    run.label = run_label(run.method, run_dir.string());
     if (label_uses[run.label]++ > 0) run.label += " #" + std::to_string(label_uses[run.label]);
     const fs::path work = fs::path(options.out_dir) / "runs" / (std::to_string(k) + "_" + safe_name(run.method + "_" + folder_name(run_dir)));
     auto stage = [&](const std::string& what) {

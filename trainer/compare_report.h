@@ -47,6 +47,12 @@ struct CompareReport {
   void save(const std::string& dir) const;
 };
 
+// "<method> · <folder>": how reports and the studio tell runs apart.
+std::string run_label(const std::string& method, const std::string& run_dir);
+// The method a run folder trains: its config.json's model.method, else its newest checkpoint's; "" when neither
+// can be read.
+std::string run_method(const std::string& run_dir);
+
 // Throws std::runtime_error when a run has no readable checkpoint, no run is given or the output folder cannot be
 // written; objects that fail are problems of that run's chamfer reports.
 CompareReport run_compare(const CompareOptions& options);

@@ -80,6 +80,11 @@ TEST(Compare, TwoMethodsOnTheSameObjectsWithEveryMetricAndTheGrid) {
     EXPECT_EQ(r.reference.objects[1].voxel_iou, 0.0);
   }
   EXPECT_NE(report.runs[0].parameters, report.runs[1].parameters);
+  // The studio names overlays the same way, from the folder alone.
+  EXPECT_EQ(run_label(run_method(runs[1]), runs[1]), "softras · softras-quick");
+  fs::remove(fs::path(runs[0]) / "config.json");  // then the newest checkpoint tells
+  EXPECT_EQ(run_method(runs[0]), "dibr");
+  EXPECT_EQ(run_method((dir.path / "nowhere").string()), "");
   EXPECT_FALSE(stages.empty());
 
   const std::string md = read_all(fs::path(o.out_dir) / "compare.md");
