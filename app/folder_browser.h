@@ -16,7 +16,7 @@ std::vector<std::string> list_subfolders(const std::string& path);
 std::vector<std::string> list_image_files(const std::string& path);
 
 // What the browser is picking: the caller acts on the choice by this.
-enum class BrowseFor { DatasetFolder, RunFolder, OverlayRun, Image };
+enum class BrowseFor { DatasetFolder, RunFolder, OverlayRun, CompareRun, Image };
 
 class FolderBrowser {
  public:

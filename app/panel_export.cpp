@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "app/panels.h"
+#include "trainer/image_io.h"
 
 namespace dibr::studio {
 
@@ -15,6 +16,77 @@ void job_progress(float fraction, int done, int total) {
   char text[64];
   std::snprintf(text, sizeof text, "%d / %d", done, total);
   ImGui::ProgressBar(fraction < 0 ? 0.f : fraction, ImVec2(-90, 0), fraction < 0 ? "starting..." : text);
+}
+
+// Side by side (dibr compare): the runs, the job, the mean row of each run and the picture grid.
+void draw_compare_section(StudioModel& model, PanelState& panel) {
+  ImGui::TextUnformatted("Compare this run with others (test split, any methods)");
+  const auto& runs = model.compare_runs();
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ImGui::PushID(static_cast<int>(i));
+    if (ImGui::SmallButton("x")) model.remove_compare_run(i);
+    panel.record("compare.remove:" + std::to_string(i));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(run_label(run_method(runs[i]), runs[i]).c_str());
+    ImGui::PopID();
+  }
+  if (ImGui::Button("Add run...")) panel.browser.open(model.out_dir(), BrowseFor::CompareRun);
+  panel.record("compare.add");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("a run folder of any method; its loss curves are overlaid too");
+  ImGui::SameLine();
+  const auto& job = model.compare_job();
+  if (job.running()) {
+    if (ImGui::Button("Cancel##compare")) model.cancel_compare();
+    panel.record("compare.cancel");
+    job_progress(job.progress(), job.done(), job.total());
+    ImGui::TextUnformatted(model.compare_stage().c_str());
+  } else {
+    if (ImGui::Button("Compare")) model.start_compare();
+    panel.record("compare.start");
+  }
+  if (!model.compare_report()) return;
+  const CompareReport& r = *model.compare_report();
+  if (ImGui::BeginTable("compare", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders)) {
+    for (const char* h : {"run", "CD x100", "CD-L1 x100 (100k)", "F@1%", "voxel IoU", "steps/s"}) ImGui::TableSetupColumn(h);
+    ImGui::TableHeadersRow();
+    for (const auto& run : r.runs) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(run.label.c_str());
+      ImGui::TableNextColumn();
+      ImGui::Text("%.3f", run.reference.mean_of_class_means * 100);
+      ImGui::TableNextColumn();
+      ImGui::Text("%.3f", run.dvr.mean_of_class_means * 100);
+      double f1 = 0;
+      for (const auto& c : run.reference.classes) f1 += c.fscore[0] / std::max<size_t>(run.reference.classes.size(), 1);
+      ImGui::TableNextColumn();
+      ImGui::Text("%.2f", f1 * 100);
+      ImGui::TableNextColumn();
+      if (run.reference.mean_voxel_iou >= 0) ImGui::Text("%.4f", run.reference.mean_voxel_iou);
+      else ImGui::TextUnformatted("-");
+      ImGui::TableNextColumn();
+      if (run.steps_per_second >= 0) ImGui::Text("%.2f", run.steps_per_second);
+      else ImGui::TextUnformatted("-");
+    }
+    ImGui::EndTable();
+    panel.record("compare.table");
+  }
+  ImGui::TextDisabled("per class: %s/compare.md", model.compare_dir().c_str());
+  if (panel.compare_grid_shown != model.compare_dir()) {
+    panel.compare_grid_shown = model.compare_dir();
+    try {
+      panel.compare_grid.set(read_png(model.compare_dir() + "/compare_grid.png", 3).to(at::kFloat) / 255.0);
+    } catch (const std::exception& e) {
+      model.error(std::string("compare grid: ") + e.what());
+    }
+  }
+  if (!panel.compare_grid.empty()) {
+    // Rows: objects; columns: input, each run's render from the input view, each run's prediction 90 degrees away.
+    const float w = ImGui::GetContentRegionAvail().x;
+    const float h = w * panel.compare_grid.height() / std::max(panel.compare_grid.width(), 1);
+    ImGui::Image(panel.compare_grid.id(), ImVec2(w, h));
+    panel.record("compare.grid");
+  }
 }
 
 }  // namespace
@@ -77,6 +149,8 @@ void draw_export_panel(StudioModel& model, PanelState& panel) {
       panel.record("export.chamfer_table");
     }
   }
+  ImGui::Separator();
+  draw_compare_section(model, panel);
   ImGui::Separator();
   if (ImGui::Button("Screenshot (Ctrl+P)")) model.request_screenshot();
   panel.record("export.screenshot");

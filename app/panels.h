@@ -31,6 +31,8 @@ struct PanelState {
   FolderBrowser browser;
   std::vector<ImageTexture> textures;  // 4 per preview object: input, GT, predicted, difference
   std::vector<GalleryTextures> gallery_textures;
+  ImageTexture compare_grid;       // the last comparison's compare_grid.png
+  std::string compare_grid_shown;  // the folder it was loaded from
   std::map<std::string, std::string> field_text;    // config fields being edited
   std::map<std::string, std::string> field_synced;  // the config value each field last showed
   std::map<std::string, std::string> field_error;   // why the last value entered in a field was refused

@@ -254,11 +254,16 @@ void StudioApp::frame() {
   const char* title = purpose == BrowseFor::Image        ? "Open an image"
                       : purpose == BrowseFor::RunFolder  ? "Open a run folder"
                       : purpose == BrowseFor::OverlayRun ? "Overlay a run's loss curve"
+                      : purpose == BrowseFor::CompareRun ? "Add a run to compare"
                                                          : "Choose a dataset folder";
   if (panel_.browser.draw(title, &chosen, panel_.ui)) {
     if (purpose == BrowseFor::Image) model_.open_images({chosen});
     else if (purpose == BrowseFor::RunFolder) model_.open_run(chosen);
     else if (purpose == BrowseFor::OverlayRun) overlay_run(chosen);
+    else if (purpose == BrowseFor::CompareRun) {
+      model_.add_compare_run(chosen);
+      overlay_run(chosen);  // its loss curves under this run's
+    }
     else model_.open_dataset(chosen);
   }
 

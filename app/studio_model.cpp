@@ -176,6 +176,7 @@ void StudioModel::shutdown() {
   checkpoint_job_.cancel_and_join();
   eval_job_.cancel_and_join();
   chamfer_job_.cancel_and_join();
+  compare_job_.cancel_and_join();
   gallery_.cancel_and_join();
 }
 
@@ -681,6 +682,57 @@ void StudioModel::start_chamfer_report() {
 
 void StudioModel::cancel_chamfer_report() { chamfer_job_.cancel(); }
 
+void StudioModel::add_compare_run(const std::string& run_dir) {
+  guarded("compare", [&] {
+    if (resume_checkpoint(run_dir).empty())
+      throw std::runtime_error("'" + run_dir + "' holds no readable checkpoint (choose a run folder)");
+    for (const auto& r : compare_runs_)
+      if (std::error_code same_ec; fs::equivalent(r, run_dir, same_ec)) return;
+    compare_runs_.push_back(run_dir);
+    info("compare: added " + run_label(run_method(run_dir), run_dir));
+  });
+}
+
+void StudioModel::remove_compare_run(size_t index) {
+  if (index < compare_runs_.size()) compare_runs_.erase(compare_runs_.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
+void StudioModel::start_compare() {
+  if (compare_job_.running()) return;
+  guarded("compare", [&] {
+    if (!dataset_) throw std::runtime_error("no dataset is open");
+    CompareOptions o;
+    std::error_code ec;
+    const bool own_run = !resume_checkpoint(out_dir()).empty();
+    if (own_run) o.runs.push_back(out_dir());
+    for (const auto& r : compare_runs_)
+      if (!own_run || !fs::equivalent(r, out_dir(), ec)) o.runs.push_back(r);
+    if (o.runs.size() < 2)
+      throw std::runtime_error("add at least " + std::string(own_run ? "one other run" : "two runs") +
+                               " to compare (Add run...)");
+    o.dataset = dataset_;
+    if (dataset_->builtin_sample) o.voxels_dir = dataset_->root;  // the sample writes its own voxel files
+    o.out_dir = unique_prefix((fs::path(out_dir()) / "compare").string(), {""});
+    compare_dir_ = o.out_dir;
+    compare_report_.reset();
+    compare_stage_ = std::make_shared<std::string>("starting");
+    const int stages = static_cast<int>(o.runs.size()) * 3 + 1;
+    compare_job_.start([o, stages, text = compare_stage_, mutex = compare_stage_mutex_](JobControl& control) mutable {
+      int stage = 0;
+      o.stage = [&, text, mutex](const std::string& what) {
+        control.progress(stage++, stages);
+        std::lock_guard<std::mutex> lock(*mutex);
+        *text = what;
+      };
+      o.cancel = &control.cancel;
+      return run_compare(o);
+    });
+    info("compare: " + std::to_string(o.runs.size()) + " runs on the test split into " + o.out_dir);
+  });
+}
+
+void StudioModel::cancel_compare() { compare_job_.cancel(); }
+
 void StudioModel::poll_exports() {
   if (auto r = eval_job_.take_result()) {
     info("batch export: " + std::to_string(r->written) + "/" + std::to_string(r->total) + " objects written to " + eval_out_ +
@@ -699,6 +751,16 @@ void StudioModel::poll_exports() {
     for (const auto& p : chamfer_report_->problems) error("chamfer: " + p);
   }
   if (auto e = chamfer_job_.take_error(); !e.empty()) error("chamfer report: " + e);
+  if (compare_stage_) {
+    std::lock_guard<std::mutex> lock(*compare_stage_mutex_);
+    compare_stage_text_ = *compare_stage_;
+  }
+  if (auto r = compare_job_.take_result()) {
+    compare_report_ = std::move(*r);
+    info("compare: report written to " + compare_dir_ + " (compare.md, .csv, .json, compare_grid.png)");
+    for (const auto& p : compare_report_->problems) error("compare: " + p);
+  }
+  if (auto e = compare_job_.take_error(); !e.empty()) error("compare: " + e);
 }
 
 // ---- polling and state ----------------------------------------------------------------------------
@@ -722,7 +784,7 @@ std::string StudioModel::window_title() const {
 std::string StudioModel::redraw_signature() const {
   auto progress = [](float f) { return std::to_string(static_cast<int>(f * 1000)); };
   return state_json().dump() + "|" + progress(dataset_job_.progress()) + "|" + progress(deep_job_.progress()) + "|" +
-         progress(eval_job_.progress()) + "|" + progress(chamfer_job_.progress()) + "|" + progress(gallery_.progress()) + "|" +
+         progress(eval_job_.progress()) + "|" + progress(chamfer_job_.progress()) + "|" + progress(compare_job_.progress()) + "|" + compare_stage_text_ + "|" + progress(gallery_.progress()) + "|" +
          std::to_string(live_.step) + "|" + std::to_string(checkpoint_preview_.step) + "|" + checkpoint_preview_.checkpoint_path +
          "|" + std::to_string(checkpoint_loading()) + "|" + std::to_string(static_cast<int>(steps_per_second_ * 100));
 }
@@ -738,6 +800,14 @@ nlohmann::json StudioModel::state_json() const {
                {"problems", dataset_->problems.size()},
                {"deep_checked", deep_checked_}};
   }
+  nlohmann::json compare = {{"runs", compare_runs_}, {"running", compare_job_.running()}, {"report", nullptr}};
+  if (compare_report_) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& r : compare_report_->runs)
+      rows.push_back({{"label", r.label}, {"method", r.method}, {"chamfer_x100", r.reference.mean_of_class_means * 100},
+                      {"voxel_iou", r.reference.mean_voxel_iou}});
+    compare["report"] = {{"dir", compare_dir_}, {"runs", rows}};
+  }
   nlohmann::json chamfer = nullptr;
   if (chamfer_report_) chamfer = {{"saved_as", chamfer_saved_prefix_}, {"mean_x100", chamfer_report_->mean_of_class_means * 100}};
   return {{"title", window_title()},
@@ -745,7 +815,8 @@ nlohmann::json StudioModel::state_json() const {
           {"dataset_checking", dataset_job_.running() ? nlohmann::json(checking_root_) : nlohmann::json(nullptr)},
           {"config", nlohmann::json::parse(config_.to_json())},
           {"run", {{"state", to_string(run_.state())}, {"step", run_.step()}, {"loss_rows", history_.size()}}},
-          {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()}}},
+          {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()},
+                    {"compare", compare_job_.running()}}},
           {"checkpoints", checkpoints_.size()},
           {"showing", shown_preview().label()},
           {"predictions_dir", chamfer_pred_dir_},
@@ -754,6 +825,7 @@ nlohmann::json StudioModel::state_json() const {
           {"view_subject", viewing_image() ? "image" : "preview"},
           {"images", gallery_.state_json()},
           {"chamfer_report", chamfer},
+          {"compare", compare},
           {"messages", messages_.size()},
           {"errors", error_count()},
           {"last_message", messages_.empty() ? std::string() : messages_.back().text}};

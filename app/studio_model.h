@@ -8,6 +8,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "app/studio_job.h"
 #include "app/studio_options.h"
 #include "trainer/chamfer_report.h"
+#include "trainer/compare_report.h"
 #include "trainer/config.h"
 #include "trainer/dataset.h"
 #include "trainer/eval.h"
@@ -93,6 +95,12 @@ class StudioModel {
   void cancel_batch_export();
   void start_chamfer_report();
   void cancel_chamfer_report();
+  // Side by side (dibr compare): the run on show and other run folders, any methods, on the open dataset's test
+  // split (with the built-in sample's voxel IoU). A folder without a readable checkpoint is refused.
+  void add_compare_run(const std::string& run_dir);
+  void remove_compare_run(size_t index);
+  void start_compare();
+  void cancel_compare();
   void request_screenshot() { screenshot_requested_ = true; }
   bool take_screenshot_request() { return std::exchange(screenshot_requested_, false); }
   void clear_messages() { messages_.clear(); }
@@ -139,6 +147,11 @@ class StudioModel {
   const Job<ChamferReport>& chamfer_job() const { return chamfer_job_; }
   const std::optional<ChamferReport>& chamfer_report() const { return chamfer_report_; }
   const std::string& chamfer_saved_prefix() const { return chamfer_saved_prefix_; }
+  const std::vector<std::string>& compare_runs() const { return compare_runs_; }
+  const Job<CompareReport>& compare_job() const { return compare_job_; }
+  const std::optional<CompareReport>& compare_report() const { return compare_report_; }
+  const std::string& compare_dir() const { return compare_dir_; }  // the last report's folder (compare_grid.png)
+  const std::string& compare_stage() const { return compare_stage_text_; }
 
   const std::vector<Message>& messages() const { return messages_; }
   size_t error_count() const;
@@ -215,6 +228,12 @@ class StudioModel {
   Job<ChamferReport> chamfer_job_;
   std::optional<ChamferReport> chamfer_report_;
   std::string chamfer_saved_prefix_;
+  std::vector<std::string> compare_runs_;
+  Job<CompareReport> compare_job_;
+  std::optional<CompareReport> compare_report_;
+  std::string compare_dir_, compare_stage_text_;
+  std::shared_ptr<std::string> compare_stage_;  // written by the job under compare_stage_mutex_
+  std::shared_ptr<std::mutex> compare_stage_mutex_ = std::make_shared<std::mutex>();
 
   ImageGallery gallery_;
   bool view_image_ = false;

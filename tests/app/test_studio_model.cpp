@@ -398,3 +398,57 @@ TEST_F(StudioModelTest, DroppedImagesAreReconstructedWithTheModelOnShow) {
 
 }  // namespace
 }  // namespace dibr::studio
+
+namespace dibr::studio {
+namespace {
+
+TEST_F(StudioModelTest, RunsOfOtherMethodsAreComparedSideBySide) {
+  test::TempDir dir("studio_compare");
+  const auto data = make_tiny_dataset(dir);
+  // Another method's run, trained elsewhere (the CLI's run folder layout).
+  TrainConfig other = TrainConfig::from_preset("nmr-quick");
+  other.data.root = data;
+  other.run.out_dir = (dir.path / "nmr-run").string();
+  other.data.batch_objects = 2;
+  other.optim.max_steps = 2;
+  other.run.preview_count = 1;
+  other.system.device = "cpu";
+  other.system.num_threads = 1;
+  {
+    TrainingRun run;
+    ASSERT_TRUE(run.start(other, open_dataset(data), false));
+    run.wait();
+    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
+  }
+  auto options = tiny_options(data, (dir.path / "run").string());
+  options.config.optim.max_steps = 2;
+  StudioModel m(options, "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr; }));
+  m.start_compare();
+  EXPECT_GT(m.error_count(), 0u) << "a comparison of nothing was started";
+  const size_t errors = m.error_count();
+  m.add_compare_run((dir.path / "nowhere").string());
+  EXPECT_EQ(m.error_count(), errors + 1) << "a folder without a checkpoint was added";
+  EXPECT_TRUE(m.compare_runs().empty());
+
+  m.start_or_resume_training();
+  ASSERT_TRUE(poll_until(m, [&] { return m.run_state() == RunState::Finished; })) << m.run().error();
+  m.add_compare_run(other.run.out_dir);
+  m.add_compare_run(other.run.out_dir);  // once only
+  ASSERT_EQ(m.compare_runs().size(), 1u);
+  m.start_compare();
+  ASSERT_TRUE(poll_until(m, [&] { return m.compare_report().has_value() && !m.compare_job().running(); }, 300))
+      << m.messages().back().text;
+  const CompareReport& r = *m.compare_report();
+  ASSERT_EQ(r.runs.size(), 2u);
+  EXPECT_EQ(r.runs[0].label, "dibr · run");
+  EXPECT_EQ(r.runs[1].label, "nmr · nmr-run");
+  EXPECT_EQ(r.runs[1].reference.objects.size(), 2u);
+  EXPECT_TRUE(fs::is_regular_file(fs::path(m.compare_dir()) / "compare_grid.png"));
+  EXPECT_EQ(m.state_json()["compare"]["report"]["runs"].size(), 2u);
+  m.remove_compare_run(0);
+  EXPECT_TRUE(m.compare_runs().empty());
+}
+
+}  // namespace
+}  // namespace dibr::studio
