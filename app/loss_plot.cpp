@@ -86,15 +86,33 @@ void LossPlot::append(const std::vector<LossRecord>& records) {
   }
 }
 
-void LossPlot::add_overlay(const std::string& name, const std::vector<LossRecord>& records) {
+void LossPlot::add_overlay(const std::string& name, const std::vector<LossRecord>& records,
+                           const std::vector<std::string>& term_names) {
   remove_overlay(name);
   Overlay o;
   o.name = name;
+  o.names = {"total"};
+  o.names.insert(o.names.end(), term_names.begin(), term_names.end());
+  o.values.resize(o.names.size());
   for (const auto& r : records) {
     o.steps.push_back(r.step);
-    o.totals.push_back(r.losses.total);
+    for (size_t c = 0; c < o.names.size(); ++c) o.values[c].push_back(loss_term_value(r.losses, static_cast<int>(c)));
   }
   overlays_.push_back(std::move(o));
+}
+
+int LossPlot::Overlay::index_of(const std::string& curve) const {
+  for (size_t c = 0; c < names.size(); ++c)
+    if (names[c] == curve) return static_cast<int>(c);
+  return -1;
+}
+
+std::vector<std::string> LossPlot::overlay_matches(size_t k) const {
+  std::vector<std::string> matches;
+  if (k >= overlays_.size()) return matches;
+  for (const auto& n : names_)
+    if (overlays_[k].index_of(n) >= 0) matches.push_back(n);
+  return matches;
 }
 
 void LossPlot::remove_overlay(const std::string& name) {
@@ -235,10 +253,16 @@ void LossPlot::draw_plot_area(ImDrawList* dl, const ImVec2& origin, const ImVec2
     for (double& v : smoothed[t]) v = transform(v);
     for (double& v : raw[t]) v = transform(v);
   }
-  std::vector<std::vector<double>> overlay_curves;
-  for (const auto& o : overlays_) {
-    overlay_curves.push_back(ema_smooth(o.totals, smoothing));
-    for (double& v : overlay_curves.back()) v = transform(v);
+  // overlay_curves[k][t]: overlay k's curve named like this plot's visible curve t (empty when it has none).
+  std::vector<std::vector<std::vector<double>>> overlay_curves(overlays_.size());
+  for (size_t k = 0; k < overlays_.size(); ++k) {
+    overlay_curves[k].resize(names_.size());
+    for (int t = 0; t < curve_count(); ++t) {
+      const int c = overlays_[k].index_of(names_[t]);
+      if (!visible[t] || c < 0) continue;
+      overlay_curves[k][t] = ema_smooth(overlays_[k].values[c], smoothing);
+      for (double& v : overlay_curves[k][t]) v = transform(v);
+    }
   }
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   auto widen = [&](const std::vector<int64_t>& steps, const std::vector<double>& v) {
@@ -250,7 +274,9 @@ void LossPlot::draw_plot_area(ImDrawList* dl, const ImVec2& origin, const ImVec2
     widen(steps_, smoothed[t]);
     if (smoothing > 0) widen(steps_, raw[t]);
   }
-  for (size_t k = 0; k < overlays_.size(); ++k) widen(overlays_[k].steps, overlay_curves[k]);
+  for (size_t k = 0; k < overlays_.size(); ++k)
+    for (const auto& curve : overlay_curves[k])
+      if (!curve.empty()) widen(overlays_[k].steps, curve);
   if (!std::isfinite(lo)) lo = 0, hi = 1;
   if (hi - lo < 1e-12) hi = lo + 1;
   auto y_of = [&](double v, double a, double b) { return py0 + static_cast<float>((b - v) / (b - a)) * (py1 - py0); };
@@ -291,7 +317,9 @@ void LossPlot::draw_plot_area(ImDrawList* dl, const ImVec2& origin, const ImVec2
     if (points.size() >= 2) dl->AddPolyline(points.data(), static_cast<int>(points.size()), colour, 0, thickness);
   };
   for (size_t k = 0; k < overlays_.size(); ++k)
-    polyline(overlays_[k].steps, overlay_curves[k], lo, hi, kOverlayColors[k % 3], 1.5f);
+    for (int t = 0; t < curve_count(); ++t)
+      if (!overlay_curves[k][t].empty())
+        polyline(overlays_[k].steps, overlay_curves[k][t], lo, hi, kOverlayColors[k % 3], t == 0 ? 1.5f : 1.0f);
   std::vector<std::pair<double, double>> own(names_.size(), {lo, hi});
   for (int t = curve_count() - 1; t >= 0; --t) {
     if (!visible[t]) continue;

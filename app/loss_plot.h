@@ -2,7 +2,7 @@
 // Loss curves drawn with ImGui's draw list (ImPlot is not packaged in Debian), in the manner of TensorBoard's
 // scalars: every loss term over steps with axis ticks and grid, the raw values faded under the EMA-smoothed curve,
 // log or linear scale, each curve on its own scale when asked (so a large term does not flatten the rest), the
-// learning rate on its own axis, a marker at the checkpoint shown, other runs' totals as overlays, and a step range
+// learning rate on its own axis, a marker at the checkpoint shown, other runs' matching curves as overlays, and a step range
 // that zooms (wheel, or drag a range), pans (right or middle drag) and resets (double click). Exported as CSV here
 // and as PNG by the window (StudioApp crops its framebuffer to the plot).
 #include <imgui.h>
@@ -39,10 +39,15 @@ class LossPlot {
   const std::vector<double>& values(int curve) const { return values_[curve]; }
   const std::vector<double>& learning_rates() const { return lr_; }
 
-  // Another run's total loss drawn under this run's curves (name: shown in the legend). Replaces one of that name.
-  void add_overlay(const std::string& name, const std::vector<LossRecord>& records);
+  // Another run's curves drawn under this run's (name: shown in the legend): its total, and each of its terms
+  // named like one of this plot's (term_names: of records' terms; other methods share "iou", "laplacian", ...).
+  // Replaces one of that name.
+  void add_overlay(const std::string& name, const std::vector<LossRecord>& records,
+                   const std::vector<std::string>& term_names = {});
   void remove_overlay(const std::string& name);
   size_t overlay_count() const { return overlays_.size(); }
+  // The curves of overlay k drawn with this plot's curves of the same name (visible or not), in this plot's order.
+  std::vector<std::string> overlay_matches(size_t k) const;
 
   // The steps shown: the whole run, or the zoomed range.
   StepRange full_range() const;
@@ -70,7 +75,9 @@ class LossPlot {
   struct Overlay {
     std::string name;
     std::vector<int64_t> steps;
-    std::vector<double> totals;
+    std::vector<std::string> names;             // "total", then its terms
+    std::vector<std::vector<double>> values;    // per name
+    int index_of(const std::string& curve) const;  // -1 when it has no such curve
   };
   void draw_plot_area(ImDrawList* dl, const ImVec2& origin, const ImVec2& size, bool hovered);
   std::vector<std::string> names_{"total"};

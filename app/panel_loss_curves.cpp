@@ -55,7 +55,7 @@ void draw_loss_panel(StudioModel& model, PanelState& panel) {
   ImGui::SameLine();
   if (ImGui::SmallButton("Overlay a run...")) panel.browser.open(model.out_dir(), BrowseFor::OverlayRun);
   panel.record("loss.overlay");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("draw another run's total loss (its metrics.csv) under this one");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("draw another run's curves (its metrics.csv; any method: its total and the terms named like this run's) under this one");
   ImGui::SameLine();
   ImGui::BeginDisabled(!plot.zoomed());
   if (ImGui::SmallButton("Reset zoom")) plot.reset_view();

@@ -286,12 +286,13 @@ void StudioApp::overlay_run(const std::string& run_dir) {
     model_.error("overlay: '" + run_dir + "' has no metrics.csv (choose a run folder)");
     return;
   }
-  const auto records = MetricsLog::read(metrics.string());
+  std::vector<std::string> term_names;
+  const auto records = MetricsLog::read(metrics.string(), &term_names);
   if (records.empty()) {
     model_.error("overlay: " + metrics.string() + " holds no rows");
     return;
   }
-  panel_.loss_plot.add_overlay(run_label(run_method(run_dir), run_dir), records);
+  panel_.loss_plot.add_overlay(run_label(run_method(run_dir), run_dir), records, term_names);
   model_.info("overlay: " + std::to_string(records.size()) + " steps of " + metrics.string());
 }
 

@@ -84,6 +84,23 @@ TEST(LossPlot, CsvHoldsRawLearningRateAndSmoothedValues) {
   EXPECT_EQ(plot.learning_rates(), (std::vector<double>{1e-4, 1e-5}));
 }
 
+TEST(LossPlot, OverlaysOfAnotherMethodMatchTermsByName) {
+  LossPlot plot;
+  plot.set_term_names({"color", "iou", "laplacian", "flatten"});  // DIB-R
+  std::vector<dibr::LossRecord> other(3);
+  for (int i = 0; i < 3; ++i) {
+    other[i].step = i + 1;
+    other[i].losses.total = 1.0 / (i + 1);
+    other[i].losses.terms = {0.5, 0.01};
+  }
+  plot.add_overlay("nmr · run", other, {"iou", "smoothness"});
+  ASSERT_EQ(plot.overlay_count(), 1u);
+  EXPECT_EQ(plot.overlay_matches(0), (std::vector<std::string>{"total", "iou"}));
+  plot.add_overlay("old", other);  // without names: the total only
+  EXPECT_EQ(plot.overlay_matches(1), (std::vector<std::string>{"total"}));
+  EXPECT_TRUE(plot.overlay_matches(7).empty());
+}
+
 TEST(LossPlot, TheStepRangeZoomsInsideTheRunAndOverlaysWidenIt) {
   LossPlot plot;
   plot.set_term_names({"iou"});
