@@ -27,6 +27,20 @@ void draw_viewport_panel(StudioModel& model, PanelState& panel) {
     }
     ImGui::EndCombo();
   }
+  if (!model.compare_previews().empty() && model.compare_report() && !model.viewing_image()) {
+    // The same object as predicted by each compared run (Export panel: Compare).
+    const auto& runs = model.compare_report()->runs;
+    const int view = model.compare_view();
+    const std::string shown = view < 0 || view >= static_cast<int>(runs.size()) ? "the run on show" : runs[view].label;
+    ImGui::SetNextItemWidth(std::max(120.f, ImGui::GetContentRegionAvail().x * 0.45f));
+    if (ImGui::BeginCombo("run", shown.c_str())) {
+      if (ImGui::Selectable("the run on show", view < 0)) model.set_compare_view(-1);
+      for (int k = 0; k < static_cast<int>(runs.size()) && k < static_cast<int>(model.compare_previews().size()); ++k)
+        if (ImGui::Selectable(runs[k].label.c_str(), view == k)) model.set_compare_view(k);
+      ImGui::EndCombo();
+    }
+    panel.record("viewport.compare_run");
+  }
   ImGui::Checkbox("wireframe", &viewport.wireframe);
   panel.record("viewport.wireframe");
   ImGui::SameLine();

@@ -69,6 +69,21 @@ void StudioApp::upload_preview_if_changed() {
   }
 }
 
+// The compared runs' silhouettes of the preview objects (compare_textures[run * count + object]).
+void StudioApp::upload_compare_if_changed() {
+  const auto& previews = model_.compare_previews();
+  const std::string key = model_.compare_dir() + "|" + std::to_string(previews.size());
+  if (key == panel_.compare_textures_key) return;
+  panel_.compare_textures_key = key;
+  panel_.compare_textures.clear();
+  for (const auto& p : previews) {
+    for (int i = 0; i < p.count(); ++i) {
+      panel_.compare_textures.emplace_back();
+      panel_.compare_textures.back().set(p.silhouettes[i]);
+    }
+  }
+}
+
 // One set of textures per gallery image with a result, replaced when its result changes.
 void StudioApp::upload_gallery_if_changed() {
   const auto& images = model_.gallery().images();
@@ -111,9 +126,9 @@ void StudioApp::upload_viewport_if_changed() {
     panel_.viewport.set_mesh(mesh.vertices, prediction.colors_of(0), mesh.faces);
     return;
   }
-  const PreviewData& p = model_.shown_preview();
+  const PreviewData& p = model_.viewport_preview();
   if (p.count() == 0) return;
-  const int selected = model_.selected_object();
+  const int selected = std::clamp(model_.selected_object(), 0, p.count() - 1);
   const std::string key = "preview|" + p.label() + "|" + p.checkpoint_path + "|" + std::to_string(selected);
   if (key == viewport_key_) return;
   viewport_key_ = key;
@@ -177,6 +192,7 @@ void StudioApp::frame() {
     handle_shortcuts(model_, panel_);
     upload_preview_if_changed();
     upload_gallery_if_changed();
+    upload_compare_if_changed();
     upload_viewport_if_changed();
   } catch (const std::exception& e) {
     model_.error(std::string("preview: ") + e.what());

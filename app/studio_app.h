@@ -44,6 +44,7 @@ class StudioApp {
   void layout_window(const char* name, float x, float y, float w, float h);
   void upload_preview_if_changed();
   void upload_gallery_if_changed();
+  void upload_compare_if_changed();
   void upload_viewport_if_changed();
   void track_frame_time(float seconds);
   void overlay_run(const std::string& run_dir);

@@ -716,8 +716,9 @@ void StudioModel::start_compare() {
     compare_dir_ = o.out_dir;
     compare_report_.reset();
     compare_stage_ = std::make_shared<std::string>("starting");
-    const int stages = static_cast<int>(o.runs.size()) * 3 + 1;
-    compare_job_.start([o, stages, text = compare_stage_, mutex = compare_stage_mutex_](JobControl& control) mutable {
+    const int stages = static_cast<int>(o.runs.size()) * 4 + 1;
+    compare_job_.start([o, stages, text = compare_stage_, mutex = compare_stage_mutex_, ids = shown_preview().preview_ids,
+                        count = config_.run.preview_count](JobControl& control) mutable {
       int stage = 0;
       o.stage = [&, text, mutex](const std::string& what) {
         control.progress(stage++, stages);
@@ -725,13 +726,31 @@ void StudioModel::start_compare() {
         *text = what;
       };
       o.cancel = &control.cancel;
-      return run_compare(o);
+      CompareResult result{run_compare(o), {}};
+      for (const auto& run : result.report.runs) {
+        if (control.cancel) break;
+        o.stage(run.label + ": predictions for the preview objects");
+        JobControl scratch;
+        result.previews.push_back(predict_checkpoint_preview(run.checkpoint, *o.dataset, ids, count, scratch));
+      }
+      return result;
     });
     info("compare: " + std::to_string(o.runs.size()) + " runs on the test split into " + o.out_dir);
   });
 }
 
 void StudioModel::cancel_compare() { compare_job_.cancel(); }
+
+void StudioModel::set_compare_view(int run) {
+  compare_view_ = run >= 0 && run < static_cast<int>(compare_previews_.size()) ? run : -1;
+}
+
+const PreviewData& StudioModel::viewport_preview() const {
+  if (compare_view_ >= 0 && compare_view_ < static_cast<int>(compare_previews_.size()) &&
+      compare_previews_[compare_view_].preview_ids == shown_preview().preview_ids)
+    return compare_previews_[compare_view_];
+  return shown_preview();
+}
 
 void StudioModel::poll_exports() {
   if (auto r = eval_job_.take_result()) {
@@ -756,7 +775,9 @@ void StudioModel::poll_exports() {
     compare_stage_text_ = *compare_stage_;
   }
   if (auto r = compare_job_.take_result()) {
-    compare_report_ = std::move(*r);
+    compare_report_ = std::move(r->report);
+    compare_previews_ = std::move(r->previews);
+    compare_view_ = -1;
     info("compare: report written to " + compare_dir_ + " (compare.md, .csv, .json, compare_grid.png)");
     for (const auto& p : compare_report_->problems) error("compare: " + p);
   }
@@ -807,6 +828,8 @@ nlohmann::json StudioModel::state_json() const {
       rows.push_back({{"label", r.label}, {"method", r.method}, {"chamfer_x100", r.reference.mean_of_class_means * 100},
                       {"voxel_iou", r.reference.mean_voxel_iou}});
     compare["report"] = {{"dir", compare_dir_}, {"runs", rows}};
+    compare["previews"] = compare_previews_.size();
+    compare["view"] = compare_view_;
   }
   nlohmann::json chamfer = nullptr;
   if (chamfer_report_) chamfer = {{"saved_as", chamfer_saved_prefix_}, {"mean_x100", chamfer_report_->mean_of_class_means * 100}};

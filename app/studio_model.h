@@ -46,6 +46,12 @@ using PreviewData = TrainingSnapshot;
 
 // Predicts the preview set with a checkpoint on its own InferenceModel (CPU). ids: the objects to show (the live
 // set's, so both views agree); empty: select_preview_set's choice.
+// A comparison (dibr compare) and each compared run's predictions on the preview objects shown when it started.
+struct CompareResult {
+  CompareReport report;
+  std::vector<PreviewData> previews;  // one per report run, in its order
+};
+
 PreviewData predict_checkpoint_preview(const std::string& checkpoint_path, const Dataset& dataset,
                                        const std::vector<std::string>& ids, int count, JobControl& control);
 
@@ -101,6 +107,9 @@ class StudioModel {
   void remove_compare_run(size_t index);
   void start_compare();
   void cancel_compare();
+  // Which compared run the 3D view shows for the selected object: -1 the run on show, else an index into
+  // compare_previews().
+  void set_compare_view(int run);
   void request_screenshot() { screenshot_requested_ = true; }
   bool take_screenshot_request() { return std::exchange(screenshot_requested_, false); }
   void clear_messages() { messages_.clear(); }
@@ -148,7 +157,11 @@ class StudioModel {
   const std::optional<ChamferReport>& chamfer_report() const { return chamfer_report_; }
   const std::string& chamfer_saved_prefix() const { return chamfer_saved_prefix_; }
   const std::vector<std::string>& compare_runs() const { return compare_runs_; }
-  const Job<CompareReport>& compare_job() const { return compare_job_; }
+  const Job<CompareResult>& compare_job() const { return compare_job_; }
+  const std::vector<PreviewData>& compare_previews() const { return compare_previews_; }
+  int compare_view() const { return compare_view_; }
+  // What the 3D view draws for a preview object: the chosen compared run's predictions, or shown_preview().
+  const PreviewData& viewport_preview() const;
   const std::optional<CompareReport>& compare_report() const { return compare_report_; }
   const std::string& compare_dir() const { return compare_dir_; }  // the last report's folder (compare_grid.png)
   const std::string& compare_stage() const { return compare_stage_text_; }
@@ -229,7 +242,9 @@ class StudioModel {
   std::optional<ChamferReport> chamfer_report_;
   std::string chamfer_saved_prefix_;
   std::vector<std::string> compare_runs_;
-  Job<CompareReport> compare_job_;
+  Job<CompareResult> compare_job_;
+  std::vector<PreviewData> compare_previews_;
+  int compare_view_ = -1;
   std::optional<CompareReport> compare_report_;
   std::string compare_dir_, compare_stage_text_;
   std::shared_ptr<std::string> compare_stage_;  // written by the job under compare_stage_mutex_

@@ -446,6 +446,16 @@ TEST_F(StudioModelTest, RunsOfOtherMethodsAreComparedSideBySide) {
   EXPECT_EQ(r.runs[1].reference.objects.size(), 2u);
   EXPECT_TRUE(fs::is_regular_file(fs::path(m.compare_dir()) / "compare_grid.png"));
   EXPECT_EQ(m.state_json()["compare"]["report"]["runs"].size(), 2u);
+  // Each compared run's predictions of the objects on show, side by side; the 3D view can take any of them.
+  ASSERT_EQ(m.compare_previews().size(), 2u);
+  EXPECT_EQ(m.compare_previews()[1].method, "nmr");
+  EXPECT_EQ(m.compare_previews()[1].preview_ids, m.shown_preview().preview_ids);
+  EXPECT_EQ(m.compare_previews()[1].silhouettes.sizes(), m.shown_preview().silhouettes.sizes());
+  EXPECT_EQ(&m.viewport_preview(), &m.shown_preview());
+  m.set_compare_view(1);
+  EXPECT_EQ(m.viewport_preview().method, "nmr");
+  m.set_compare_view(5);
+  EXPECT_EQ(m.compare_view(), -1);
   m.remove_compare_run(0);
   EXPECT_TRUE(m.compare_runs().empty());
 }
