@@ -1,4 +1,4 @@
-// Export panel: OBJ of the shown mesh, batch export of the test split, chamfer report, screenshot.
+// Export panel: OBJ of the shown mesh, batch export of the test split, chamfer report, screenshot, comparison of runs.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -89,9 +89,8 @@ void draw_compare_section(StudioModel& model, PanelState& panel) {
   }
 }
 
-}  // namespace
-
-void draw_export_panel(StudioModel& model, PanelState& panel) {
+// The files: OBJ of the shown mesh, batch export, chamfer report, screenshot.
+void draw_files_tab(StudioModel& model, PanelState& panel) {
   const auto& eval_job = model.batch_export_job();
   const auto& chamfer_job = model.chamfer_job();
   ImGui::TextUnformatted("Prediction of the 3D view (OBJ for meshes, PLY for point clouds)");
@@ -150,10 +149,27 @@ void draw_export_panel(StudioModel& model, PanelState& panel) {
     }
   }
   ImGui::Separator();
-  draw_compare_section(model, panel);
-  ImGui::Separator();
   if (ImGui::Button("Screenshot (Ctrl+P)")) model.request_screenshot();
   panel.record("export.screenshot");
+}
+
+}  // namespace
+
+void draw_export_panel(StudioModel& model, PanelState& panel) {
+  if (!ImGui::BeginTabBar("export_tabs")) return;
+  const bool files = ImGui::BeginTabItem("Files");
+  panel.record("export.tab:files");
+  if (files) {
+    draw_files_tab(model, panel);
+    ImGui::EndTabItem();
+  }
+  const bool compare = ImGui::BeginTabItem("Compare runs");
+  panel.record("export.tab:compare");
+  if (compare) {
+    draw_compare_section(model, panel);
+    ImGui::EndTabItem();
+  }
+  ImGui::EndTabBar();
 }
 
 }  // namespace dibr::studio

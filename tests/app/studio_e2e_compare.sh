@@ -35,6 +35,7 @@ pid=$!
 find_window
 wait_until 60 "the studio to be ready with the DIB-R run" state_is /run/loss_rows 3
 
+click export.tab:compare
 click compare.add
 wait_until 10 "the folder browser" state_is /browser/open true
 type_into browser.path "$work/nmr-quick"
