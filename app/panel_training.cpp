@@ -87,6 +87,7 @@ void draw_training_panel(StudioModel& model, PanelState& panel) {
     for (const auto& f : config_fields()) {
       const std::string key = f.key();
       if (key == "data.root" || key == "data.classes") continue;  // the Dataset panel sets these
+      if (!setting_applies_to(key, config.model.method)) continue;  // another method's (the preset picks the method)
       if (f.section == FieldSection::Advanced || std::string(f.group) == "data") draw_field(model, panel, f);
     }
   }

@@ -75,11 +75,16 @@ struct MethodInfo {
   PredictionKind prediction = PredictionKind::Mesh;
   std::vector<std::string> loss_terms;  // names of StepLosses::terms
   std::vector<PresetSpec> presets;
+  // Config fields only this method reads, as keys ("model.decoder_hidden") or group prefixes ("raster."); a field
+  // that no method lists is read by every method.
+  std::vector<std::string> own_settings;
   // Builds the method on the CPU with the weights of a fresh run (seeded by the caller).
   std::function<std::unique_ptr<Method>(const TrainConfig&)> create;
 };
 
 const std::vector<MethodInfo>& all_methods();
+// Whether `method` reads the config field `key` ("group.name"; see MethodInfo::own_settings).
+bool setting_applies_to(const std::string& key, const std::string& method);
 // Throws std::invalid_argument listing the known methods.
 const MethodInfo& find_method(const std::string& name);
 std::vector<std::string> method_names();

@@ -29,6 +29,18 @@ const std::vector<MethodInfo>& all_methods() {
   return methods;
 }
 
+bool setting_applies_to(const std::string& key, const std::string& method) {
+  bool owned = false;
+  for (const auto& m : all_methods())
+    for (const auto& own : m.own_settings) {
+      const bool match = own.back() == '.' ? key.rfind(own, 0) == 0 : key == own;
+      if (!match) continue;
+      if (m.name == method) return true;
+      owned = true;
+    }
+  return !owned;
+}
+
 const MethodInfo& find_method(const std::string& name) {
   for (const auto& m : all_methods())
     if (m.name == name) return m;

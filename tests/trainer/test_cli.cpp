@@ -87,6 +87,13 @@ TEST(Cli, FlagsOverrideThePreset) {
   EXPECT_EQ(j.at("optim").at("max_steps").get<int64_t>(), quick.optim.max_steps);
 }
 
+TEST(Cli, AnotherMethodsSettingIsAClearError) {
+  const auto r = run_dibr("train --preset softras-quick --sigmainv 100 --print-config");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("--sigmainv is a setting of another method; softras"), std::string::npos) << r.output;
+  EXPECT_EQ(run_dibr("train --preset softras-quick --softras-sigma 2e-4 --print-config").exit_code, 0);
+}
+
 TEST(Cli, ConfigFileOverridesThePresetAndFlagsOverrideTheFile) {
   test::TempDir dir("cli_config");
   const fs::path file = dir.path / "config.json";

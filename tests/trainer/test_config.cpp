@@ -230,3 +230,33 @@ TEST(Config, SoftRasPresetsTrainSoftRasWithItsSchedule) {
 
 }  // namespace
 }  // namespace dibr
+
+namespace dibr {
+namespace {
+
+TEST(Config, EachMethodOwnsItsSettings) {
+  EXPECT_TRUE(setting_applies_to("raster.knum", "dibr"));
+  EXPECT_FALSE(setting_applies_to("raster.knum", "softras"));
+  EXPECT_FALSE(setting_applies_to("loss.color", "nmr"));
+  EXPECT_TRUE(setting_applies_to("softras.sigma", "softras"));
+  EXPECT_FALSE(setting_applies_to("softras.sigma", "nmr"));
+  EXPECT_TRUE(setting_applies_to("nmr.eps", "nmr"));
+  EXPECT_TRUE(setting_applies_to("model.frozen_coordinates", "softras"));
+  EXPECT_TRUE(setting_applies_to("model.frozen_coordinates", "nmr"));
+  EXPECT_FALSE(setting_applies_to("model.frozen_coordinates", "dibr"));
+  EXPECT_FALSE(setting_applies_to("model.decoder_hidden", "softras"));
+  for (const auto& m : method_names()) {
+    EXPECT_TRUE(setting_applies_to("optim.learning_rate", m));
+    EXPECT_TRUE(setting_applies_to("data.image_size", m));
+  }
+  // Every owned entry names a real field or group.
+  for (const auto& m : all_methods())
+    for (const auto& own : m.own_settings) {
+      bool found = false;
+      for (const auto& f : config_fields()) found = found || (own.back() == '.' ? f.key().rfind(own, 0) == 0 : f.key() == own);
+      EXPECT_TRUE(found) << m.name << " owns '" << own << "', which is no field";
+    }
+}
+
+}  // namespace
+}  // namespace dibr

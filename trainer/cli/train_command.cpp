@@ -60,6 +60,13 @@ TrainConfig build_config(const TrainFlags& flags) {
     }
   }
   flags.config_flags->apply(config);
+  for (const auto& key : flags.config_flags->given_keys()) {
+    if (setting_applies_to(key, config.model.method)) continue;
+    const FieldSpec* f = find_field(key);
+    throw std::invalid_argument(std::string(f ? f->flag : key.c_str()) + " is a setting of another method; " +
+                                config.model.method + " (preset " + config.preset +
+                                ") does not read it (docs/methods.md lists each method's settings)");
+  }
   return config;
 }
 

@@ -97,6 +97,7 @@ MethodInfo dibr_method_info() {
   info.name = "dibr";
   info.title = "DIB-R (Chen et al., NeurIPS 2019)";
   info.prediction = PredictionKind::Mesh;
+  info.own_settings = {"loss.", "raster.", "model.decoder_hidden", "model.pretrained_encoder"};
   info.loss_terms = {"color", "iou", "laplacian", "flatten"};
   // Must visibly learn within minutes on a 2-core CPU with the built-in sample: 32^2 renders, 4 objects x 2 views,
   // and lr 3e-4 (3x the paper's; stable here because the batch is tiny and the decoder starts from the sphere,

@@ -108,6 +108,7 @@ MethodInfo nmr_method_info() {
   info.name = "nmr";
   info.title = "NMR (Kato et al., CVPR 2018)";
   info.prediction = PredictionKind::Mesh;
+  info.own_settings = {"nmr.", "model.frozen_coordinates"};
   info.loss_terms = {"iou", "smoothness"};
   info.presets.push_back({"nmr-quick", "nmr", "NMR sized for a 2-core CPU: 32^2, 4x2 batch, lr 3e-4, 1000 steps",
                           {{"run.out_dir", "runs/nmr-quick"},

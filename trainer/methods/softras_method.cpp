@@ -99,6 +99,7 @@ MethodInfo softras_method_info() {
   info.name = "softras";
   info.title = "SoftRas (Liu et al., ICCV 2019)";
   info.prediction = PredictionKind::Mesh;
+  info.own_settings = {"softras.", "model.frozen_coordinates"};
   info.loss_terms = {"iou", "laplacian", "flatten"};
   info.presets.push_back({"softras-quick", "softras", "SoftRas sized for a 2-core CPU: 32^2, 4x2 batch, sigma 3e-4",
                           {{"run.out_dir", "runs/softras-quick"},
