@@ -196,10 +196,11 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
       try {
         const uint64_t pred_seed = object_seed(options.seed, object.class_id, object.object_id, 1);
         at::Tensor pred;
+        ObjMesh mesh;  // read once: sampled here, voxelised below
         if (is_cloud) {
           pred = subsample_points(read_ply_points(pred_file).points, count, pred_seed);
         } else {
-          const auto mesh = read_obj(pred_file);
+          mesh = read_obj(pred_file);
           pred = sample_surface_points(mesh.vertices, mesh.faces, count, pred_seed);
         }
         at::Tensor gt;
@@ -214,7 +215,6 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
         const auto v = voxels.find(object.class_id);
         if (v != voxels.end()) {
           if (is_cloud) throw std::runtime_error("voxel IoU needs a mesh, got a point cloud");
-          const auto mesh = read_obj(pred_file);
           const at::Tensor grid = voxelize_kato(mesh.vertices, mesh.faces);
           report.objects.back().voxel_iou = voxel_iou(grid, v->second.grids[v->second.rows.at(object.object_id)]);
         }
