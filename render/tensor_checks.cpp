@@ -40,6 +40,11 @@ void check_float_like(const at::Tensor& t, const char* who, const char* name, co
               " (CPU or CUDA only)");
 }
 
+void fail_no_cuda_kernels(const char* who) {
+  TORCH_CHECK(false, who, ": got CUDA tensors but this build has no CUDA kernels (render/*.cu are compiled only when "
+                          "CMake finds nvcc)");
+}
+
 #ifdef DIBR_TORCH_CUDA
 void* current_cuda_stream(const at::Tensor& t) {
   return c10::cuda::getCurrentCUDAStream(t.device().index()).stream();

@@ -15,7 +15,16 @@ void check_shape(const at::Tensor& t, const char* who, const char* name, std::in
 // float32 or float64, the dtype and device of `like` (named like_name), and CPU or CUDA.
 void check_float_like(const at::Tensor& t, const char* who, const char* name, const at::Tensor& like,
                       const char* like_name);
+// Throws c10::Error "<who>: got CUDA tensors but this build has no CUDA kernels ...".
+[[noreturn]] void fail_no_cuda_kernels(const char* who);
 // The current CUDA stream of t's device as a cudaStream_t (null, the legacy default stream, in CPU-only LibTorch).
 void* current_cuda_stream(const at::Tensor& t);
 
 }  // namespace dibr
+
+// In a CUDA build `call` (a *_cuda entry point); otherwise the error above. For the LibTorch entry points.
+#ifdef DIBR_WITH_CUDA
+#define DIBR_CUDA_OR_FAIL(who, call) call
+#else
+#define DIBR_CUDA_OR_FAIL(who, call) ::dibr::fail_no_cuda_kernels(who)
+#endif
