@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 out=${OUT:-runs/acceptance}
-methods=${METHODS:-"dibr softras nmr"}
+methods=${METHODS:-"dibr softras nmr drwr 2dpm capnet differ"}
 seeds=${SEEDS:-0}
 min_drop=${MIN_DROP:-30}
 max_seconds=${MAX_SECONDS:-300}

@@ -51,6 +51,49 @@ struct NmrConfig {
   double smoothness = 0.0;   // weight of the smoothness loss (0 in Kato's multi-class run, 0.001 single-class)
 };
 
+// Shared by the point methods (DRWR, 2DPM, CAPNet, DIFFER).
+struct PointsConfig {
+  int count = 2000;  // N points per prediction (DRWR's config.yaml; 2DPM 8000, CAPNet/DIFFER 1024 in their presets)
+};
+
+// DRWR's loss on the projected 2D points (seed_methods.md §2.3): interior term and mask-weighted repulsion.
+struct DrwrConfig {
+  int grid = 32;                   // vox_size: the loss grid (masks are resized to grid x grid)
+  double coord_weight = 1.0;       // interior term |1 - S(p)|
+  double potential_weight = 3.0;   // repulsion
+  double gauss_threshold = 5.0;    // tau of the repulsion, grid pixels^2
+  double gauss_bias = 3.5;         // b_i = gauss_bias + mean of the mask over five rings around p_i
+  // The repulsion's mask weights w_i and biases b_i: "released" lets the gradient through them (TF's autodiff in
+  // the released code, which also pushes points out across the silhouette border), "detached" treats them as
+  // constants so only the pairwise kernel pushes (docs/methods.md).
+  std::string weight_gradient = "released";
+};
+
+// 2DPM's 2D chamfer against points sampled in the silhouette (seed_methods.md §2.6).
+struct TwoDpmConfig {
+  int grid = 64;                   // vox_size: the grid the points are projected onto
+  int samples = 5000;              // points sampled per silhouette
+  double mask_threshold = 0.6;     // a mask pixel is silhouette where it is >= this
+};
+
+// CAPNet's mask projection and losses (seed_methods.md §3.3, §3.5); DIFFER uses them too.
+struct CapnetConfig {
+  double sigma_sq = 0.5;           // Gaussian splat variance, pixels^2 (CAPNet 0.5, DIFFER 0.4)
+  double splat_cutoff = 1e-7;      // a splat's factor along one axis below which pixels are skipped
+  double bce = 1.0;                // weight of the BCE mask loss
+  double affinity_fwd = 1.0;       // weights of the two affinity terms
+  double affinity_bwd = 1.0;
+  std::string affinity = "released";  // "released" (a weighted L1, as both repos compute it) or "paper" (2D chamfer)
+  double input_scale = 255.0;      // images enter the network as raw 0-255 values in both repos
+};
+
+// DIFFER's soft z-buffer colour projection and RGB loss (seed_methods.md §3.4).
+struct DifferConfig {
+  double rgb = 1.0;                // weight of the RGB loss (the run scripts' 1; argparse's default is 10)
+  double well_radius = 1.0;        // pixels
+  double beta = 100.0;             // depth softmax sharpness
+};
+
 // DIB-R's RasterizeSettings without the image size (that is data.image_size).
 struct RasterConfig {
   double sigmainv = 7000.0;
@@ -84,6 +127,11 @@ struct TrainConfig {
   RasterConfig raster;
   SoftRasConfig softras;
   NmrConfig nmr;
+  PointsConfig points;
+  DrwrConfig drwr;
+  TwoDpmConfig twodpm;
+  CapnetConfig capnet;
+  DifferConfig differ;
   RunConfig run;
   SystemConfig system;
 

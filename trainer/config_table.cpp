@@ -38,7 +38,7 @@ std::vector<FieldSpec> make_table() {
   add({"data", "views_per_object", "--views", "views per object", "random views per object in a batch", 1, 24, {},
        S::Advanced, "views_per_object", DIBR_REF(data, views_per_object)});
   // model
-  add({"model", "method", "--method", "method", "reconstruction method (dibr, softras, nmr)", 0, 0, {}, S::Advanced, nullptr,
+  add({"model", "method", "--method", "method", "reconstruction method (dibr, softras, nmr, drwr, 2dpm, capnet, differ)", 0, 0, {}, S::Advanced, nullptr,
        DIBR_REF(model, method)});
   add({"model", "decoder_hidden", "--decoder-hidden", "decoder width", "width of the DIB-R mesh decoder (256 in the reference)",
        8, 4096, {}, S::Advanced, "decoder_hidden", DIBR_REF(model, decoder_hidden)});
@@ -94,6 +94,64 @@ std::vector<FieldSpec> make_table() {
   add({"nmr", "smoothness", "--nmr-smoothness", "NMR smoothness weight",
        "weight of NMR's smoothness loss (0 multi-class, 0.001 single-class in Kato's runs)", 0, 1e6, {}, S::Advanced,
        nullptr, DIBR_REF(nmr, smoothness)});
+  // points (DRWR, 2DPM, CAPNet, DIFFER)
+  add({"points", "count", "--points", "points", "points per predicted cloud", 1, 65536, {}, S::Basic, nullptr,
+       DIBR_REF(points, count)});
+  // drwr
+  add({"drwr", "grid", "--drwr-grid", "DRWR grid", "DRWR's loss grid (vox_size): masks are resized to it", 4, 1024, {},
+       S::Advanced, nullptr, DIBR_REF(drwr, grid)});
+  add({"drwr", "coord_weight", "--drwr-coord-weight", "DRWR interior weight",
+       "weight of DRWR's interior term |1 - S(p)| (mask distance field)", 0, 1e6, {}, S::Advanced, nullptr,
+       DIBR_REF(drwr, coord_weight)});
+  add({"drwr", "potential_weight", "--drwr-potential-weight", "DRWR repulsion weight",
+       "weight of DRWR's mask-weighted Gaussian repulsion", 0, 1e6, {}, S::Advanced, nullptr,
+       DIBR_REF(drwr, potential_weight)});
+  add({"drwr", "gauss_threshold", "--drwr-gauss-threshold", "DRWR repulsion tau",
+       "width of the repulsion kernel exp(-d^2 / tau), grid pixels^2", 1e-6, 1e6, {}, S::Advanced, nullptr,
+       DIBR_REF(drwr, gauss_threshold)});
+  add({"drwr", "gauss_bias", "--drwr-gauss-bias", "DRWR repulsion bias",
+       "b_i = bias + the mask's mean over five rings around the point", -100, 100, {}, S::Advanced, nullptr,
+       DIBR_REF(drwr, gauss_bias)});
+  add({"drwr", "weight_gradient", "--drwr-weight-gradient", "DRWR weight gradient",
+       "released: the repulsion's mask weights pass the gradient (pushes points out at the border); detached: they do not",
+       0, 0, {"released", "detached"}, S::Advanced, nullptr, DIBR_REF(drwr, weight_gradient)});
+  // twodpm
+  add({"twodpm", "grid", "--2dpm-grid", "2DPM grid", "2DPM's projection grid (vox_size)", 4, 1024, {}, S::Advanced,
+       nullptr, DIBR_REF(twodpm, grid)});
+  add({"twodpm", "samples", "--2dpm-samples", "2DPM samples", "2D points sampled in each silhouette", 1, 1000000, {},
+       S::Advanced, nullptr, DIBR_REF(twodpm, samples)});
+  add({"twodpm", "mask_threshold", "--2dpm-mask-threshold", "2DPM mask threshold",
+       "a mask pixel belongs to the silhouette where it is >= this", 1e-6, 1, {}, S::Advanced, nullptr,
+       DIBR_REF(twodpm, mask_threshold)});
+  // capnet
+  add({"capnet", "sigma_sq", "--capnet-sigma-sq", "splat variance",
+       "variance of each point's Gaussian splat, pixels^2 (CAPNet 0.5, DIFFER 0.4)", 1e-4, 100, {}, S::Advanced,
+       nullptr, DIBR_REF(capnet, sigma_sq)});
+  add({"capnet", "splat_cutoff", "--capnet-splat-cutoff", "splat cutoff",
+       "a splat's factor along one axis below which pixels are skipped", 1e-30, 0.5, {}, S::Advanced, nullptr,
+       DIBR_REF(capnet, splat_cutoff)});
+  add({"capnet", "bce", "--capnet-bce", "BCE weight", "weight of the BCE mask loss", 0, 1e6, {}, S::Advanced, nullptr,
+       DIBR_REF(capnet, bce)});
+  add({"capnet", "affinity_fwd", "--capnet-affinity-fwd", "affinity fwd weight",
+       "weight of the prediction-to-silhouette affinity term", 0, 1e6, {}, S::Advanced, nullptr,
+       DIBR_REF(capnet, affinity_fwd)});
+  add({"capnet", "affinity_bwd", "--capnet-affinity-bwd", "affinity bwd weight",
+       "weight of the silhouette-to-prediction affinity term", 0, 1e6, {}, S::Advanced, nullptr,
+       DIBR_REF(capnet, affinity_bwd)});
+  add({"capnet", "affinity", "--capnet-affinity", "affinity form",
+       "released: the weighted L1 both repos compute; paper: a 2D chamfer through distance transforms", 0, 0,
+       {"released", "paper"}, S::Advanced, nullptr, DIBR_REF(capnet, affinity)});
+  add({"capnet", "input_scale", "--capnet-input-scale", "input scale",
+       "images enter the network times this (255: raw 0-255 values, as released)", 1e-6, 1e6, {}, S::Advanced,
+       nullptr, DIBR_REF(capnet, input_scale)});
+  // differ
+  add({"differ", "rgb", "--differ-rgb", "RGB weight", "weight of DIFFER's RGB loss", 0, 1e6, {}, S::Advanced, nullptr,
+       DIBR_REF(differ, rgb)});
+  add({"differ", "well_radius", "--differ-well-radius", "well radius",
+       "pixels around a point its colour reaches in the soft z-buffer", 0, 64, {}, S::Advanced, nullptr,
+       DIBR_REF(differ, well_radius)});
+  add({"differ", "beta", "--differ-beta", "z-buffer beta", "sharpness of the soft z-buffer's softmax over beta/depth",
+       1e-6, 1e6, {}, S::Advanced, nullptr, DIBR_REF(differ, beta)});
   // run
   add({"run", "out_dir", "--out", "out folder", "run folder: checkpoints, metrics.csv, config.json", 0, 0, {}, S::Basic,
        "out_dir", DIBR_REF(run, out_dir)});

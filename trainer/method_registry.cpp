@@ -4,7 +4,9 @@
 #include <stdexcept>
 
 #include "trainer/method.h"
+#include "trainer/methods/capnet_method.h"
 #include "trainer/methods/dibr_method.h"
+#include "trainer/methods/drwr_method.h"
 #include "trainer/methods/nmr_method.h"
 #include "trainer/methods/softras_method.h"
 
@@ -25,7 +27,9 @@ std::unique_ptr<torch::optim::Adam> Method::make_optimizer(double learning_rate)
 
 // Adding a method: write trainer/methods/<name>_method.{h,cpp} and add its info here (docs/architecture.md).
 const std::vector<MethodInfo>& all_methods() {
-  static const std::vector<MethodInfo> methods = {dibr_method_info(), softras_method_info(), nmr_method_info()};
+  static const std::vector<MethodInfo> methods = {dibr_method_info(),   softras_method_info(), nmr_method_info(),
+                                                  drwr_method_info(),   twodpm_method_info(),  capnet_method_info(),
+                                                  differ_method_info()};
   return methods;
 }
 
