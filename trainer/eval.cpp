@@ -88,9 +88,12 @@ EvalSummary run_eval(const EvalOptions& options) {
         pred = model.predict(torch::stack(images), torch::stack(world_mats), torch::stack(focals));
       }
       const Prediction prediction = pred.prediction.to_cpu();
-      const bool has_render = pred.renders.defined() && pred.silhouettes.defined();
-      const at::Tensor renders = has_render ? pred.renders.to(torch::kCPU, torch::kFloat) : at::Tensor();
+      const bool has_render = pred.silhouettes.defined();
       const at::Tensor silhouettes = has_render ? pred.silhouettes.to(torch::kCPU, torch::kFloat) : at::Tensor();
+      // Methods without colour (most point methods) show their silhouette in the render column, grey on white.
+      const at::Tensor renders = !has_render          ? at::Tensor()
+                                 : pred.renders.defined() ? pred.renders.to(torch::kCPU, torch::kFloat)
+                                                          : (1 - 0.4 * silhouettes).unsqueeze(1).expand({-1, 3, -1, -1});
 
       for (size_t i = 0; i < views.size(); ++i) {
         const NmrObject& object = *views[i].object;
@@ -98,7 +101,7 @@ EvalSummary run_eval(const EvalOptions& options) {
         const std::string obj_path = stem.string() + export_extension(prediction.kind);
         try {
           fs::create_directories(stem.parent_path());
-          write_prediction(prediction, static_cast<int64_t>(i), obj_path);
+          write_prediction(prediction, static_cast<int64_t>(i), obj_path, options.ply);
           if (options.write_png) {
             if (!has_render) {
               throw std::runtime_error("the model returned no render for the preview image");

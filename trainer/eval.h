@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "trainer/dataset.h"
+#include "trainer/ply_io.h"
 
 namespace dibr {
 
@@ -20,6 +21,7 @@ struct EvalOptions {
   std::string device = "cpu";
   int batch = 16;
   bool write_png = true;
+  PlyEncoding ply = PlyEncoding::Binary;   // point clouds' PLY files
   std::function<void(int done, int total)> progress;
   const std::atomic<bool>* cancel = nullptr;
 };

@@ -12,7 +12,15 @@
 
 namespace dibr {
 
-void write_ply_points(const std::string& path, const at::Tensor& points, const at::Tensor& colors) {
+const char* to_string(PlyEncoding encoding) { return encoding == PlyEncoding::Ascii ? "ascii" : "binary"; }
+
+PlyEncoding ply_encoding_from(const std::string& name) {
+  if (name == "binary") return PlyEncoding::Binary;
+  if (name == "ascii") return PlyEncoding::Ascii;
+  throw std::invalid_argument("PLY encoding must be 'binary' or 'ascii', got '" + name + "'");
+}
+
+void write_ply_points(const std::string& path, const at::Tensor& points, const at::Tensor& colors, PlyEncoding encoding) {
   if (!points.defined() || points.dim() != 2 || points.size(1) != 3)
     throw std::runtime_error("write_ply_points(" + path + "): points must be (N,3)");
   const bool has_colors = colors.defined();
@@ -23,7 +31,8 @@ void write_ply_points(const std::string& path, const at::Tensor& points, const a
   const int64_t n = p.size(0);
 
   std::ostringstream header;
-  header << "ply\nformat binary_little_endian 1.0\ncomment written by DIB-R Studio\nelement vertex " << n
+  const bool ascii = encoding == PlyEncoding::Ascii;
+  header << "ply\nformat " << (ascii ? "ascii" : "binary_little_endian") << " 1.0\ncomment written by DIB-R Studio\nelement vertex " << n
          << "\nproperty float x\nproperty float y\nproperty float z\n";
   if (has_colors) header << "property uchar red\nproperty uchar green\nproperty uchar blue\n";
   header << "end_header\n";
@@ -32,7 +41,15 @@ void write_ply_points(const std::string& path, const at::Tensor& points, const a
   body.reserve(static_cast<size_t>(n) * (12 + (has_colors ? 3 : 0)));
   const float* pp = p.data_ptr<float>();
   const float* cp = has_colors ? c.data_ptr<float>() : nullptr;
-  for (int64_t i = 0; i < n; ++i) {
+  auto colour_byte = [&](int64_t i, int k) { return static_cast<unsigned>(std::lround(cp[3 * i + k] * 255.f)); };
+  for (int64_t i = 0; ascii && i < n; ++i) {
+    char line[128];
+    int len = std::snprintf(line, sizeof line, "%.9g %.9g %.9g", pp[3 * i], pp[3 * i + 1], pp[3 * i + 2]);
+    if (cp) len += std::snprintf(line + len, sizeof line - len, " %u %u %u", colour_byte(i, 0), colour_byte(i, 1), colour_byte(i, 2));
+    body.insert(body.end(), line, line + len);
+    body.push_back('\n');
+  }
+  for (int64_t i = 0; !ascii && i < n; ++i) {
     const char* xyz = reinterpret_cast<const char*>(pp + 3 * i);  // x86/ARM hosts are little-endian
     body.insert(body.end(), xyz, xyz + 12);
     if (cp)
@@ -56,13 +73,36 @@ void write_ply_points(const std::string& path, const at::Tensor& points, const a
   }
 }
 
+namespace {
+
+PlyPoints read_ascii_body(std::istream& in, const std::string& path, int64_t n, bool has_colors) {
+  PlyPoints out;
+  out.points = torch::empty({n, 3}, torch::kFloat32);
+  if (has_colors) out.colors = torch::empty({n, 3}, torch::kFloat32);
+  float* p = out.points.data_ptr<float>();
+  float* c = has_colors ? out.colors.data_ptr<float>() : nullptr;
+  for (int64_t i = 0; i < n; ++i) {
+    if (!(in >> p[3 * i] >> p[3 * i + 1] >> p[3 * i + 2]))
+      throw std::runtime_error("read_ply_points: " + path + " is truncated or malformed at vertex " + std::to_string(i));
+    for (int k = 0; c && k < 3; ++k) {
+      unsigned v = 0;
+      if (!(in >> v) || v > 255)
+        throw std::runtime_error("read_ply_points: " + path + " has a bad colour at vertex " + std::to_string(i));
+      c[3 * i + k] = static_cast<float>(v) / 255.f;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 PlyPoints read_ply_points(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("read_ply_points: cannot open " + path);
   std::string line;
   int64_t n = -1;
   std::vector<std::string> properties;
-  bool binary = false;
+  bool binary = false, ascii = false;
   while (std::getline(in, line)) {
     if (line == "end_header") break;
     std::istringstream s(line);
@@ -72,6 +112,7 @@ PlyPoints read_ply_points(const std::string& path) {
       std::string format;
       s >> format;
       binary = format == "binary_little_endian";
+      ascii = format == "ascii";
     } else if (word == "element") {
       std::string name;
       s >> name >> n;
@@ -83,9 +124,10 @@ PlyPoints read_ply_points(const std::string& path) {
   }
   const std::vector<std::string> xyz{"float x", "float y", "float z"};
   const std::vector<std::string> rgb{"float x", "float y", "float z", "uchar red", "uchar green", "uchar blue"};
-  if (!binary || n < 0 || (properties != xyz && properties != rgb))
-    throw std::runtime_error("read_ply_points: " + path + " is not a binary little-endian x,y,z[,red,green,blue] point PLY");
+  if ((!binary && !ascii) || n < 0 || (properties != xyz && properties != rgb))
+    throw std::runtime_error("read_ply_points: " + path + " is not a binary little-endian or ASCII x,y,z[,red,green,blue] point PLY");
   const bool has_colors = properties == rgb;
+  if (ascii) return read_ascii_body(in, path, n, has_colors);
   const size_t stride = 12 + (has_colors ? 3 : 0);
   std::vector<char> body(static_cast<size_t>(n) * stride);
   in.read(body.data(), static_cast<std::streamsize>(body.size()));

@@ -53,9 +53,9 @@ Prediction Prediction::to_cpu() const {
 
 const char* export_extension(PredictionKind kind) { return kind == PredictionKind::PointCloud ? ".ply" : ".obj"; }
 
-void write_prediction(const Prediction& p, int64_t i, const std::string& path) {
+void write_prediction(const Prediction& p, int64_t i, const std::string& path, PlyEncoding ply) {
   if (p.kind == PredictionKind::PointCloud) {
-    write_ply_points(path, p.vertices[i].to(torch::kCPU, torch::kFloat32).contiguous(), p.colors_of(i));
+    write_ply_points(path, p.vertices[i].to(torch::kCPU, torch::kFloat32).contiguous(), p.colors_of(i), ply);
     return;
   }
   const TriangleMesh m = p.mesh(i);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "render/icosphere.h"
+#include "trainer/ply_io.h"
 
 namespace dibr {
 
@@ -33,8 +34,10 @@ struct Prediction {
 
 // The file extension a prediction of this kind is exported with: ".obj" (meshes) or ".ply" (points).
 const char* export_extension(PredictionKind kind);
-// Writes object i to `path` (OBJ with vertex colours, or PLY). Throws std::runtime_error naming the file.
-void write_prediction(const Prediction& prediction, int64_t i, const std::string& path);
+// Writes object i to `path` (OBJ with vertex colours, or PLY in `ply` encoding). Throws std::runtime_error naming
+// the file.
+void write_prediction(const Prediction& prediction, int64_t i, const std::string& path,
+                      PlyEncoding ply = PlyEncoding::Binary);
 // `count` points on object i for scoring: area-weighted surface samples of a mesh, or the points themselves
 // (subsampled without replacement, or all of them when there are fewer) for a cloud. (count,3) float32, CPU.
 at::Tensor sample_prediction_points(const Prediction& prediction, int64_t i, int64_t count, uint64_t seed);

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -53,6 +54,37 @@ TEST(Prediction, PointCloudExportsAsPlyAndIsScoredOnItsPoints) {
   std::string first;
   std::getline(header, first);
   EXPECT_EQ(first, "ply");
+}
+
+// The ASCII form MeshLab, Blender and CloudCompare also read: the standard header and one "x y z r g b" line per
+// point; it reads back to the same points (printed with 9 significant digits: float32 exact).
+TEST(Prediction, PointCloudExportsAsAsciiPlyToo) {
+  test::TempDir dir("prediction_points_ascii");
+  Prediction p;
+  p.kind = PredictionKind::PointCloud;
+  p.vertices = torch::rand({1, 40, 3}) - 0.5;
+  p.colors = torch::rand({1, 40, 3});
+  const auto path = (dir.path / "p.ply").string();
+  write_prediction(p, 0, path, PlyEncoding::Ascii);
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 11u + 40u);
+  EXPECT_EQ(lines[0], "ply");
+  EXPECT_EQ(lines[1], "format ascii 1.0");
+  EXPECT_EQ(lines[3], "element vertex 40");
+  EXPECT_EQ(lines[7], "property uchar red");
+  EXPECT_EQ(lines[10], "end_header");
+  EXPECT_EQ(std::count(lines[11].begin(), lines[11].end(), ' '), 5) << lines[11];
+  const PlyPoints back = read_ply_points(path);
+  EXPECT_TRUE(torch::equal(back.points, p.vertices[0]));
+  EXPECT_LE((back.colors - p.colors[0]).abs().max().item<double>(), 0.5 / 255 + 1e-6);
+  // Without colours, three numbers a line.
+  p.colors = at::Tensor();
+  write_prediction(p, 0, path, PlyEncoding::Ascii);
+  EXPECT_FALSE(read_ply_points(path).colors.defined());
+  EXPECT_EQ(ply_encoding_from("ascii"), PlyEncoding::Ascii);
+  EXPECT_THROW(ply_encoding_from("text"), std::invalid_argument);
 }
 
 TEST(Prediction, TruncatedPlyIsAClearError) {

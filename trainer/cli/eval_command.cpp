@@ -41,6 +41,7 @@ Command add_eval_command(CLI::App& parent) {
     EvalOptions options;
     std::string data;
     bool no_png = false;
+    std::string ply = "binary";
   };
   auto flags = std::make_shared<EvalFlags>();
   EvalOptions* options = &flags->options;
@@ -65,9 +66,12 @@ Command add_eval_command(CLI::App& parent) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app->add_flag("--no-png", flags->no_png, "write only the OBJ files");
+  app->add_option("--ply", flags->ply, "PLY encoding of point clouds: binary (default) or ascii")
+      ->check(CLI::IsMember({"binary", "ascii"}));
   return {app, [flags] {
             EvalOptions o = flags->options;
             o.write_png = !flags->no_png;
+            o.ply = ply_encoding_from(flags->ply);
             return run_eval_command(o, flags->data);
           }};
 }
