@@ -61,29 +61,41 @@ void write_text(const std::string& path, const std::string& text) {
 
 std::string ChamferReport::markdown() const {
   std::ostringstream md;
+  const bool floors = mean_floor >= 0;
   md << "| class | objects | chamfer ×100 |";
+  if (floors) md << " sampling floor ×100 |";
   for (double t : kFscoreThresholds) md << " F@" << fixed(t, 2) << " ×100 |";
   if (has_voxels) md << " voxel IoU |";
   md << "\n|---|---:|---:|";
+  if (floors) md << "---:|";
   for (size_t i = 0; i < kFscoreThresholds.size(); ++i) md << "---:|";
   if (has_voxels) md << "---:|";
   md << "\n";
-  auto iou_cell = [](double v) { return v < 0 ? std::string(" — |") : " " + fixed(v, 4) + " |"; };
+  auto iou_cell = [](double v, bool cloud) {
+    return cloud ? std::string(" n/a (points) |") : v < 0 ? std::string(" — |") : " " + fixed(v, 4) + " |";
+  };
+  auto floor_cell = [](double v) { return v < 0 ? std::string(" — |") : " " + fixed(100 * v, 3) + " |"; };
   std::array<double, 5> mean_f{};
   for (const auto& c : classes) {
     md << "| " << c.class_id << " | " << c.objects << " | " << fixed(100 * c.chamfer, 3) << " |";
+    if (floors) md << floor_cell(c.floor);
     for (size_t i = 0; i < c.fscore.size(); ++i) {
       md << " " << fixed(100 * c.fscore[i], 2) << " |";
       mean_f[i] += c.fscore[i] / static_cast<double>(classes.size());
     }
-    if (has_voxels) md << iou_cell(c.voxel_iou);
+    if (has_voxels) md << iou_cell(c.voxel_iou, c.cloud_objects == c.objects);
     md << "\n";
   }
   size_t total = objects.size();
   md << "| **mean of classes** | " << total << " | " << fixed(100 * mean_of_class_means, 3) << " |";
+  if (floors) md << floor_cell(mean_floor);
   for (double f : mean_f) md << " " << fixed(100 * f, 2) << " |";
-  if (has_voxels) md << iou_cell(mean_voxel_iou);
+  if (has_voxels) md << iou_cell(mean_voxel_iou, clouds && mean_voxel_iou < 0);
   md << "\n";
+  if (clouds)
+    md << "\nPoint-cloud predictions: up to " << points_scored
+       << " points scored per object. The sampling floor is what a perfect prediction with that many points scores "
+          "under this protocol. Voxel IoU needs a surface and does not apply to point clouds.\n";
   if (!problems.empty()) {
     md << "\n" << problems.size() << " problem(s):\n";
     for (const auto& p : problems) md << "- " << p << "\n";
@@ -99,18 +111,21 @@ void ChamferReport::save(const std::string& prefix) const {
   std::ostringstream csv;
   csv << "kind,class,object,objects,chamfer,pred_to_gt,gt_to_pred";
   for (double t : kFscoreThresholds) csv << ",f@" << fixed(t, 2);
-  csv << ",voxel_iou\n";
+  csv << ",voxel_iou,prediction,points,sampling_floor\n";
   auto iou_text = [](double v) { return v < 0 ? std::string() : fixed(v, 6); };
   for (const auto& o : objects) {
     csv << "object," << o.class_id << "," << o.object_id << ",1," << fixed(o.chamfer, 8) << ","
         << fixed(o.pred_to_gt, 8) << "," << fixed(o.gt_to_pred, 8);
     for (double f : o.fscore) csv << "," << fixed(f, 6);
-    csv << "," << iou_text(o.voxel_iou) << "\n";
+    csv << "," << (o.cloud ? std::string("n/a") : iou_text(o.voxel_iou)) << "," << (o.cloud ? "point cloud" : "mesh")
+        << "," << o.pred_points << "," << iou_text(o.floor) << "\n";
   }
   for (const auto& c : classes) {
     csv << "class," << c.class_id << ",," << c.objects << "," << fixed(c.chamfer, 8) << ",,";
     for (double f : c.fscore) csv << "," << fixed(f, 6);
-    csv << "," << iou_text(c.voxel_iou) << "\n";
+    csv << "," << (c.cloud_objects == c.objects ? std::string("n/a") : iou_text(c.voxel_iou)) << ","
+        << (c.cloud_objects == c.objects ? "point cloud" : c.cloud_objects == 0 ? "mesh" : "mixed") << ",,"
+        << iou_text(c.floor) << "\n";
   }
   write_text(prefix + ".csv", csv.str());
 
@@ -119,15 +134,21 @@ void ChamferReport::save(const std::string& prefix) const {
   j["fscore_thresholds"] = kFscoreThresholds;
   auto iou_json = [](double v) { return v < 0 ? nlohmann::json() : nlohmann::json(v); };
   if (has_voxels) j["mean_voxel_iou"] = iou_json(mean_voxel_iou);
+  j["point_clouds"] = clouds;
+  j["points_scored"] = points_scored;
+  j["mean_sampling_floor"] = iou_json(mean_floor);
   j["classes"] = nlohmann::json::array();
   for (const auto& c : classes)
     j["classes"].push_back({{"class", c.class_id}, {"objects", c.objects}, {"chamfer", c.chamfer}, {"fscore", c.fscore},
-                            {"voxel_iou", iou_json(c.voxel_iou)}});
+                            {"voxel_iou", c.cloud_objects == c.objects ? nlohmann::json("n/a") : iou_json(c.voxel_iou)},
+                            {"sampling_floor", iou_json(c.floor)}});
   j["objects"] = nlohmann::json::array();
   for (const auto& o : objects)
     j["objects"].push_back({{"class", o.class_id}, {"object", o.object_id}, {"chamfer", o.chamfer},
                             {"pred_to_gt", o.pred_to_gt}, {"gt_to_pred", o.gt_to_pred}, {"fscore", o.fscore},
-                            {"voxel_iou", iou_json(o.voxel_iou)}});
+                            {"voxel_iou", o.cloud ? nlohmann::json("n/a") : iou_json(o.voxel_iou)},
+                            {"prediction", o.cloud ? "point cloud" : "mesh"}, {"points", o.pred_points},
+                            {"sampling_floor", iou_json(o.floor)}});
   j["problems"] = problems;
   write_text(prefix + ".json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
@@ -211,10 +232,17 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
           throw std::runtime_error(std::string("ground truth: ") + error_text(e));
         }
         const auto r = chamfer_distance(pred, gt);
-        report.objects.push_back({object.class_id, object.object_id, r.chamfer, r.pred_to_gt, r.gt_to_pred, r.fscore});
+        ChamferRow row{object.class_id, object.object_id, r.chamfer, r.pred_to_gt, r.gt_to_pred, r.fscore};
+        row.cloud = is_cloud;
+        row.pred_points = pred.size(0);
+        if (options.sampling_floor) {
+          const at::Tensor perfect = subsample_points(load_pointcloud(object).points, pred.size(0),
+                                                      object_seed(options.seed, object.class_id, object.object_id, 3));
+          row.floor = chamfer_distance(perfect, gt).chamfer;
+        }
+        report.objects.push_back(row);
         const auto v = voxels.find(object.class_id);
-        if (v != voxels.end()) {
-          if (is_cloud) throw std::runtime_error("voxel IoU needs a mesh, got a point cloud");
+        if (v != voxels.end() && !is_cloud) {
           const at::Tensor grid = voxelize_kato(mesh.vertices, mesh.faces);
           report.objects.back().voxel_iou = voxel_iou(grid, v->second.grids[v->second.rows.at(object.object_id)]);
         }
@@ -233,6 +261,10 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
     ++row.objects;
     row.chamfer += o.chamfer;
     for (size_t i = 0; i < o.fscore.size(); ++i) row.fscore[i] += o.fscore[i];
+    row.cloud_objects += o.cloud ? 1 : 0;
+    if (o.floor >= 0) row.floor = (row.floor < 0 ? 0.0 : row.floor) + o.floor;
+    report.clouds = report.clouds || o.cloud;
+    report.points_scored = std::max(report.points_scored, o.pred_points);
     if (o.voxel_iou >= 0) {
       row.voxel_iou = (row.voxel_objects == 0 ? 0.0 : row.voxel_iou) + o.voxel_iou;
       ++row.voxel_objects;
@@ -241,6 +273,10 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
   int voxel_classes = 0;
   for (auto& [id, row] : rows) {
     row.chamfer /= row.objects;
+    if (row.floor >= 0) {
+      row.floor /= row.objects;
+      report.mean_floor = (report.mean_floor < 0 ? 0.0 : report.mean_floor) + row.floor / static_cast<double>(rows.size());
+    }
     for (auto& f : row.fscore) f /= row.objects;
     report.mean_of_class_means += row.chamfer / static_cast<double>(rows.size());
     if (row.voxel_objects > 0) {

@@ -23,6 +23,9 @@ struct ChamferReportOptions {
   // Kato's voxel IoU as well (voxel_iou.h): a folder with <class>_<split>_voxels.npz (or <class>/<class>_...), or
   // empty for none. Meshes only; a class without its voxel file is a problem, not a silent gap.
   std::string voxels_dir;
+  // Also the metric's sampling floor per object: the chamfer between two independent samples of the GT cloud, one
+  // the size of the prediction's sample, one the GT's, i.e. what a perfect prediction of that many points scores.
+  bool sampling_floor = false;
   std::function<void(int done, int total)> progress;
   const std::atomic<bool>* cancel = nullptr;
 };
@@ -32,6 +35,9 @@ struct ChamferRow {
   double chamfer = 0, pred_to_gt = 0, gt_to_pred = 0;  // unscaled
   std::array<double, 5> fscore{};
   double voxel_iou = -1;  // -1 when not measured
+  bool cloud = false;          // the prediction is a point cloud (voxel IoU does not apply)
+  int64_t pred_points = 0;     // points of the prediction that were scored
+  double floor = -1;           // sampling floor (ChamferReportOptions::sampling_floor), unscaled; -1 when not measured
 };
 struct ChamferClassRow {
   std::string class_id;
@@ -40,6 +46,8 @@ struct ChamferClassRow {
   std::array<double, 5> fscore{};
   int voxel_objects = 0;  // objects with a voxel IoU
   double voxel_iou = -1;  // their mean, -1 when none
+  int cloud_objects = 0;  // objects predicted as point clouds
+  double floor = -1;      // mean sampling floor, -1 when not measured
 };
 struct ChamferReport {
   std::vector<ChamferRow> objects;
@@ -47,6 +55,9 @@ struct ChamferReport {
   double mean_of_class_means = 0;  // unscaled
   bool has_voxels = false;         // voxel IoU was asked for
   double mean_voxel_iou = -1;      // mean of the classes' voxel IoU, -1 when none
+  bool clouds = false;             // some prediction is a point cloud: voxel IoU cells say "n/a (points)"
+  int64_t points_scored = 0;       // the largest number of predicted points scored for an object
+  double mean_floor = -1;          // mean of the classes' sampling floors, -1 when not measured
   std::vector<std::string> problems;  // missing predictions or GT, with the path
   std::string markdown() const;       // table ×100 as in the paper
   // Writes <prefix>.md, <prefix>.csv, <prefix>.json.

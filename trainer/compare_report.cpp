@@ -19,6 +19,7 @@
 #include "trainer/eval.h"
 #include "trainer/image_io.h"
 #include "trainer/inference.h"
+#include "trainer/prediction.h"
 
 namespace fs = std::filesystem;
 
@@ -149,16 +150,27 @@ void write_grid(const CompareOptions& options, const std::vector<CompareRun>& ru
 }
 
 struct Cells {
-  std::string chamfer, dvr, f1, f2, iou;
+  std::string chamfer, floor, matched, matched_floor, dvr, f1, f2, iou;
 };
 
-Cells cells_of(const ChamferClassRow* ref, const ChamferClassRow* dvr) {
+std::string scaled_or_dash(const ChamferClassRow* row, double ChamferClassRow::*field) {
+  return row && row->*field >= 0 ? fixed(100 * (row->*field), 3) : "—";
+}
+
+Cells cells_of(const CompareRun& run, const ChamferClassRow* ref, const ChamferClassRow* dvr,
+               const ChamferClassRow* matched) {
   Cells c;
-  c.chamfer = ref ? fixed(100 * ref->chamfer, 3) : "—";
-  c.dvr = dvr ? fixed(100 * dvr->chamfer, 3) : "—";
+  c.chamfer = scaled_or_dash(ref, &ChamferClassRow::chamfer);
+  c.floor = scaled_or_dash(ref, &ChamferClassRow::floor);
+  c.matched = scaled_or_dash(matched, &ChamferClassRow::chamfer);
+  c.matched_floor = scaled_or_dash(matched, &ChamferClassRow::floor);
+  c.dvr = scaled_or_dash(dvr, &ChamferClassRow::chamfer);
   c.f1 = ref ? fixed(100 * ref->fscore[0], 2) : "—";
   c.f2 = ref ? fixed(100 * ref->fscore[1], 2) : "—";
-  c.iou = ref && ref->voxel_iou >= 0 ? fixed(ref->voxel_iou, 4) : "—";
+  c.iou = run.points > 0                ? "n/a (points)"
+          : ref && ref->voxel_iou >= 0 ? fixed(ref->voxel_iou, 4)
+          : run.reference.has_voxels   ? "—"
+                                       : "not measured";
   return c;
 }
 
@@ -174,6 +186,7 @@ ChamferClassRow mean_row(const ChamferReport& r) {
   m.class_id = "mean";
   m.chamfer = r.mean_of_class_means;
   m.voxel_iou = r.mean_voxel_iou;
+  m.floor = r.mean_floor;
   for (const auto& c : r.classes) {
     m.objects += c.objects;
     for (size_t i = 0; i < c.fscore.size(); ++i) m.fscore[i] += c.fscore[i] / static_cast<double>(r.classes.size());
@@ -212,22 +225,37 @@ std::string run_method(const std::string& run_dir) {
 std::string CompareReport::markdown() const {
   static_assert(kFscoreThresholds[0] == 0.01 && kFscoreThresholds[1] == 0.02, "F@1% and F@2% columns");
   std::ostringstream md;
-  md << "| run | method | class | objects | chamfer ×100 (2500 pts) | Chamfer-L1 ×100 (DVR, 100k pts) | F@1% ×100 | "
-        "F@2% ×100 | voxel IoU | steps/s | parameters |\n";
-  md << "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  const bool matched_columns = matched_points > 0;
+  const std::string n = std::to_string(matched_points);
+  md << "| run | method | prediction | points | class | objects | chamfer ×100 (2500 pts) | its sampling floor ×100 |";
+  if (matched_columns) md << " chamfer ×100 (" << n << " pts) | its sampling floor ×100 |";
+  md << " Chamfer-L1 ×100 (DVR, 100k pts) | F@1% ×100 | F@2% ×100 | voxel IoU | steps/s | parameters |\n";
+  md << "|---|---|---|---:|---|---:|---:|---:|" << (matched_columns ? "---:|---:|" : "") << "---:|---:|---:|---:|---:|---:|\n";
   for (const auto& run : runs) {
     const std::string rate = run.steps_per_second < 0 ? "—" : fixed(run.steps_per_second, 2);
-    auto line = [&](const std::string& cls, const ChamferClassRow* ref, const ChamferClassRow* dvr, bool bold) {
-      const Cells c = cells_of(ref, dvr);
+    const std::string points = run.points > 0 ? std::to_string(run.points) : "surface";
+    auto line = [&](const std::string& cls, const ChamferClassRow* ref, const ChamferClassRow* dvr,
+                    const ChamferClassRow* matched, bool bold) {
+      const Cells c = cells_of(run, ref, dvr, matched);
       const std::string b = bold ? "**" : "";
-      md << "| " << run.label << " | " << run.method << " | " << b << cls << b << " | " << (ref ? ref->objects : 0)
-         << " | " << b << c.chamfer << b << " | " << c.dvr << " | " << c.f1 << " | " << c.f2 << " | " << c.iou << " | "
-         << rate << " | " << run.parameters << " |\n";
+      md << "| " << run.label << " | " << run.method << " | " << run.prediction << " | " << points << " | " << b << cls
+         << b << " | " << (ref ? ref->objects : 0) << " | " << b << c.chamfer << b << " | " << c.floor << " |";
+      if (matched_columns) md << " " << b << c.matched << b << " | " << c.matched_floor << " |";
+      md << " " << c.dvr << " | " << c.f1 << " | " << c.f2 << " | " << c.iou << " | " << rate << " | " << run.parameters
+         << " |\n";
     };
-    for (const auto& cls : all_classes(runs)) line(cls, find_class(run.reference, cls), find_class(run.dvr, cls), false);
-    const ChamferClassRow ref = mean_row(run.reference), dvr = mean_row(run.dvr);
-    line("mean", &ref, &dvr, true);
+    for (const auto& cls : all_classes(runs))
+      line(cls, find_class(run.reference, cls), find_class(run.dvr, cls), find_class(run.matched, cls), false);
+    const ChamferClassRow ref = mean_row(run.reference), dvr = mean_row(run.dvr), matched = mean_row(run.matched);
+    line("mean", &ref, &dvr, matched_columns ? &matched : nullptr, true);
   }
+  md << "\nThe sampling floor is the score of a perfect prediction with the same number of points under the same "
+        "protocol (two independent samples of the GT cloud).";
+  if (matched_columns)
+    md << " Point clouds are scored with their own points (all of them when they have fewer than the protocol's); the "
+       << n << "-point columns score every run, meshes sampled on their surface, and the GT at the point methods' "
+       << "smallest N, so those rows share one floor.";
+  md << " Voxel IoU needs a surface: n/a for point clouds.\n";
   md << "\nSplit: " << split << ". Each run's checkpoint:";
   for (const auto& run : runs) md << "\n- " << run.label << ": " << run.checkpoint << " (step " << run.step << ")";
   md << "\n";
@@ -242,40 +270,58 @@ void CompareReport::save(const std::string& dir) const {
   fs::create_directories(dir);
   write_text(fs::path(dir) / "compare.md", markdown());
   std::ostringstream csv;
-  csv << "run,method,checkpoint,step,class,objects,chamfer,chamfer_l1_dvr,f@0.01,f@0.02,voxel_iou,steps_per_second,"
-         "parameters\n";
+  csv << "run,method,prediction,points,checkpoint,step,class,objects,chamfer,sampling_floor,chamfer_matched,"
+         "sampling_floor_matched,chamfer_l1_dvr,f@0.01,f@0.02,voxel_iou,steps_per_second,parameters\n";
   nlohmann::ordered_json j;
   j["split"] = split;
+  j["matched_points"] = matched_points == 0 ? nlohmann::json() : nlohmann::json(matched_points);
   j["runs"] = nlohmann::json::array();
   for (const auto& run : runs) {
     nlohmann::ordered_json r;
     r["label"] = run.label;
     r["source"] = run.source;
     r["method"] = run.method;
+    r["prediction"] = run.prediction;
+    r["points"] = run.points == 0 ? nlohmann::json() : nlohmann::json(run.points);
     r["checkpoint"] = run.checkpoint;
     r["step"] = run.step;
     r["parameters"] = run.parameters;
     r["steps_per_second"] = run.steps_per_second < 0 ? nlohmann::json() : nlohmann::json(run.steps_per_second);
     r["classes"] = nlohmann::json::array();
-    auto row = [&](const std::string& cls, const ChamferClassRow* ref, const ChamferClassRow* dvr) {
-      csv << run.label << "," << run.method << "," << run.checkpoint << "," << run.step << "," << cls << ","
-          << (ref ? ref->objects : 0) << "," << (ref ? fixed(ref->chamfer, 8) : "") << ","
-          << (dvr ? fixed(dvr->chamfer, 8) : "") << "," << (ref ? fixed(ref->fscore[0], 6) : "") << ","
-          << (ref ? fixed(ref->fscore[1], 6) : "") << "," << (ref && ref->voxel_iou >= 0 ? fixed(ref->voxel_iou, 6) : "")
-          << "," << (run.steps_per_second < 0 ? "" : fixed(run.steps_per_second, 4)) << "," << run.parameters << "\n";
+    auto opt = [](const ChamferClassRow* row, double ChamferClassRow::*field) {
+      return row && row->*field >= 0 ? fixed(row->*field, 8) : std::string();
+    };
+    auto opt_json = [](const ChamferClassRow* row, double ChamferClassRow::*field) {
+      return row && row->*field >= 0 ? nlohmann::json(row->*field) : nlohmann::json();
+    };
+    const std::string iou_na = run.points > 0 ? "n/a" : "";
+    auto row = [&](const std::string& cls, const ChamferClassRow* ref, const ChamferClassRow* dvr,
+                   const ChamferClassRow* matched) {
+      csv << run.label << "," << run.method << "," << run.prediction << "," << run.points << "," << run.checkpoint
+          << "," << run.step << "," << cls << "," << (ref ? ref->objects : 0) << "," << opt(ref, &ChamferClassRow::chamfer)
+          << "," << opt(ref, &ChamferClassRow::floor) << "," << opt(matched, &ChamferClassRow::chamfer) << ","
+          << opt(matched, &ChamferClassRow::floor) << "," << opt(dvr, &ChamferClassRow::chamfer) << ","
+          << (ref ? fixed(ref->fscore[0], 6) : "") << "," << (ref ? fixed(ref->fscore[1], 6) : "") << ","
+          << (!iou_na.empty() ? iou_na : ref && ref->voxel_iou >= 0 ? fixed(ref->voxel_iou, 6) : "") << ","
+          << (run.steps_per_second < 0 ? "" : fixed(run.steps_per_second, 4)) << "," << run.parameters << "\n";
       nlohmann::ordered_json c;
       c["class"] = cls;
       c["objects"] = ref ? ref->objects : 0;
       c["chamfer"] = ref ? nlohmann::json(ref->chamfer) : nlohmann::json();
+      c["sampling_floor"] = opt_json(ref, &ChamferClassRow::floor);
+      c["chamfer_matched"] = opt_json(matched, &ChamferClassRow::chamfer);
+      c["sampling_floor_matched"] = opt_json(matched, &ChamferClassRow::floor);
       c["chamfer_l1_dvr"] = dvr ? nlohmann::json(dvr->chamfer) : nlohmann::json();
       c["f_0.01"] = ref ? nlohmann::json(ref->fscore[0]) : nlohmann::json();
       c["f_0.02"] = ref ? nlohmann::json(ref->fscore[1]) : nlohmann::json();
-      c["voxel_iou"] = ref && ref->voxel_iou >= 0 ? nlohmann::json(ref->voxel_iou) : nlohmann::json();
+      c["voxel_iou"] = !iou_na.empty() ? nlohmann::json(iou_na)
+                       : ref && ref->voxel_iou >= 0 ? nlohmann::json(ref->voxel_iou) : nlohmann::json();
       r["classes"].push_back(c);
     };
-    for (const auto& cls : all_classes(runs)) row(cls, find_class(run.reference, cls), find_class(run.dvr, cls));
-    const ChamferClassRow ref = mean_row(run.reference), dvr = mean_row(run.dvr);
-    row("mean", &ref, &dvr);
+    for (const auto& cls : all_classes(runs))
+      row(cls, find_class(run.reference, cls), find_class(run.dvr, cls), find_class(run.matched, cls));
+    const ChamferClassRow ref = mean_row(run.reference), dvr = mean_row(run.dvr), matched = mean_row(run.matched);
+    row("mean", &ref, &dvr, matched_points > 0 ? &matched : nullptr);
     j["runs"].push_back(r);
   }
   j["problems"] = problems;
@@ -304,6 +350,8 @@ CompareReport run_compare(const CompareOptions& options) {
       run.method = model.method().name;
       run.step = model.step();
       run.parameters = model.parameter_count();
+      run.prediction = to_string(model.method().prediction);
+      if (model.method().prediction == PredictionKind::PointCloud) run.points = model.config().points.count;
     }
     run.steps_per_second = steps_per_second(run_dir);
     run.label = run_label(run.method, run_dir.string());
@@ -332,16 +380,35 @@ CompareReport run_compare(const CompareOptions& options) {
     chamfer.seed = options.seed;
     chamfer.cancel = options.cancel;
     chamfer.voxels_dir = options.voxels_dir;
+    chamfer.sampling_floor = true;
+    run.predictions_dir = eval.out_dir;
     stage("chamfer, 2500 points" + std::string(options.voxels_dir.empty() ? "" : ", voxel IoU"));
     run.reference = run_chamfer_report(chamfer);
     run.reference.save((work / "chamfer").string());
     chamfer.voxels_dir.clear();
+    chamfer.sampling_floor = false;
     chamfer.dvr_protocol = true;
     stage("Chamfer-L1, 100k points");
     run.dvr = run_chamfer_report(chamfer);
     run.dvr.save((work / "chamfer_dvr").string());
     for (const auto& p : run.reference.problems) report.problems.push_back(run.label + ": " + p);
     report.runs.push_back(std::move(run));
+  }
+  for (const auto& run : report.runs)
+    if (run.points > 0) report.matched_points = report.matched_points == 0 ? run.points : std::min(report.matched_points, run.points);
+  for (size_t k = 0; report.matched_points > 0 && k < report.runs.size() && !cancelled(); ++k) {
+    CompareRun& run = report.runs[k];
+    if (options.stage) options.stage(run.label + ": chamfer at " + std::to_string(report.matched_points) + " points");
+    ChamferReportOptions chamfer;
+    chamfer.predictions_dir = run.predictions_dir;
+    chamfer.dataset = shared;
+    chamfer.split = options.split;
+    chamfer.seed = options.seed;
+    chamfer.cancel = options.cancel;
+    chamfer.num_points = static_cast<int>(report.matched_points);
+    chamfer.sampling_floor = true;
+    run.matched = run_chamfer_report(chamfer);
+    run.matched.save((fs::path(run.predictions_dir).parent_path() / "chamfer_matched").string());
   }
   if (cancelled()) {
     report.problems.push_back("cancelled");

@@ -34,13 +34,20 @@ struct CompareRun {
   int64_t step = 0;
   int64_t parameters = 0;
   double steps_per_second = -1;  // from the run's metrics.csv (last step / its seconds), -1 when unknown
-  ChamferReport reference;       // 2500 points (the DIB-R protocol)
+  std::string prediction;        // "mesh", "point cloud" or "implicit field" (to_string(PredictionKind))
+  int64_t points = 0;            // a point method's N (points per prediction), 0 for surfaces
+  std::string predictions_dir;   // its eval output
+  ChamferReport reference;       // 2500 points (the DIB-R protocol), with its sampling floor
   ChamferReport dvr;             // 100k points (DVR's Chamfer-L1)
+  ChamferReport matched;         // every run at the point methods' N (CompareReport::matched_points), with floors
 };
 
 struct CompareReport {
   std::string split;
   std::vector<CompareRun> runs;
+  // When some run predicts point clouds: the smallest N among them, at which every run (meshes sampled on their
+  // surface) and the GT are also scored so that rows share one sampling floor (seed_methods.md §5); else 0.
+  int64_t matched_points = 0;
   std::vector<std::string> problems;
   std::string markdown() const;
   // Writes <dir>/compare.md, .csv and .json (the grid is written by run_compare).

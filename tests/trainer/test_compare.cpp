@@ -10,6 +10,7 @@
 #include "nmr_fixture.h"
 #include "trainer/compare_report.h"
 #include "trainer/image_io.h"
+#include "trainer/npz.h"
 #include "trainer/training_run.h"
 #include "trainer/voxel_iou.h"
 
@@ -97,6 +98,80 @@ TEST(Compare, TwoMethodsOnTheSameObjectsWithEveryMetricAndTheGrid) {
   const at::Tensor grid = read_png((fs::path(o.out_dir) / "compare_grid.png").string());
   EXPECT_EQ(grid.size(0), 2 * 64);            // two objects
   EXPECT_EQ(grid.size(1), (1 + 2 * 2) * 64);  // input | 2 renders | 2 novel views
+}
+
+// A point method beside a mesh method (seed_methods.md §5): each run's point count and sampling floor, every run
+// also scored at the point method's N, voxel IoU marked as not applying to the points, never blank.
+TEST(Compare, PointCloudsAndMeshesShareTheMatchedPointCount) {
+  test::TempDir dir("compare_points");
+  const auto root = dir.path / "nmr";
+  const std::string cls = "02691156";
+  test::write_tiny_dataset(root, cls, 4, {0, 1}, {2}, {2, 3});
+  // GT clouds larger than every sample, so that the sampling floors are measured (100 points would give 0).
+  for (const char* id : {"obj2", "obj3"})
+    write_npz((root / cls / id / "pointcloud.npz").string(),
+              {{"points", torch::rand({5000, 3}) - 0.5}, {"normals", torch::zeros({5000, 3})},
+               {"loc", torch::zeros({3})}, {"scale", torch::ones({})}});
+  at::Tensor voxels = torch::zeros({2, 32, 32, 32}, torch::kBool);
+  voxels[0].slice(0, 8, 24).slice(1, 8, 24).slice(2, 8, 24).fill_(true);
+  write_kato_voxels((dir.path / (cls + "_test_voxels.npz")).string(), voxels);
+  std::vector<std::string> runs;
+  for (const std::string preset : {"softras-quick", "differ-quick"}) {
+    TrainConfig c = TrainConfig::from_preset(preset);
+    c.data.root = root.string();
+    c.data.image_size = 32;
+    c.data.views_per_object = 2;
+    c.points.count = 300;
+    c.run.out_dir = (dir.path / preset).string();
+    c.system.device = "cpu";
+    c.data.batch_objects = 2;
+    c.optim.max_steps = 2;
+    c.run.keep_every = 0;
+    c.run.preview_count = 1;
+    c.system.num_threads = 1;
+    TrainingRun run;
+    ASSERT_TRUE(run.start(c, open_dataset(c.data.root), false));
+    run.wait();
+    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
+    runs.push_back(c.run.out_dir);
+  }
+  CompareOptions o;
+  o.runs = runs;
+  o.dataset = open_dataset(root.string());
+  o.out_dir = (dir.path / "cmp").string();
+  o.voxels_dir = dir.str();
+  o.grid_objects = 1;
+  const CompareReport report = run_compare(o);
+  ASSERT_EQ(report.runs.size(), 2u);
+  EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+  EXPECT_EQ(report.matched_points, 300);
+  const CompareRun& mesh = report.runs[0];
+  const CompareRun& cloud = report.runs[1];
+  EXPECT_EQ(mesh.prediction, "mesh");
+  EXPECT_EQ(mesh.points, 0);
+  EXPECT_EQ(cloud.prediction, "point cloud");
+  EXPECT_EQ(cloud.points, 300);
+  // The cloud is scored with its own 300 points under both protocols; the mesh is sampled at 2500, then at 300.
+  EXPECT_EQ(cloud.reference.points_scored, 300);
+  EXPECT_EQ(mesh.reference.points_scored, 2500);
+  EXPECT_EQ(mesh.matched.points_scored, 300);
+  EXPECT_EQ(cloud.matched.points_scored, 300);
+  // Floors: fewer points, a higher floor; the two runs share the matched floor's protocol.
+  EXPECT_GT(cloud.reference.mean_floor, mesh.reference.mean_floor);
+  EXPECT_GT(mesh.matched.mean_floor, mesh.reference.mean_floor);
+  EXPECT_NEAR(mesh.matched.mean_floor, cloud.matched.mean_floor, 1e-12);
+  EXPECT_GT(cloud.reference.mean_of_class_means, cloud.reference.mean_floor);
+  EXPECT_GE(mesh.reference.mean_voxel_iou, 0.0);
+  EXPECT_LT(cloud.reference.mean_voxel_iou, 0.0);
+  const std::string md = read_all(fs::path(o.out_dir) / "compare.md");
+  EXPECT_NE(md.find("n/a (points)"), std::string::npos);
+  EXPECT_NE(md.find("chamfer ×100 (300 pts)"), std::string::npos);
+  EXPECT_NE(md.find("its sampling floor"), std::string::npos);
+  EXPECT_NE(md.find("| point cloud | 300 |"), std::string::npos);
+  EXPECT_EQ(md.find("|  |"), std::string::npos) << "a blank cell:\n" << md;
+  const std::string json = read_all(fs::path(o.out_dir) / "compare.json");
+  EXPECT_NE(json.find("\"matched_points\": 300"), std::string::npos);
+  EXPECT_NE(json.find("\"voxel_iou\": \"n/a\""), std::string::npos);
 }
 
 TEST(Compare, ARunWithoutACheckpointIsAClearError) {
