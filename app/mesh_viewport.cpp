@@ -71,10 +71,10 @@ struct MeshViewport::Impl {
 
   bool gl_ready = false;
   GLuint fbo = 0, color_texture = 0, depth_buffer = 0;
-  GLuint mesh_vao = 0, points_vao = 0, empty_vao = 0;
-  std::unique_ptr<gl::TensorBuffer> positions, normals, colors, points;
-  gl::Program mesh_program, wire_program, points_program, background_program;
-  GLsizei corner_count = 0, point_count = 0;
+  GLuint mesh_vao = 0, points_vao = 0, cloud_vao = 0, empty_vao = 0;
+  std::unique_ptr<gl::TensorBuffer> positions, normals, colors, points, cloud_positions, cloud_colors;
+  gl::Program mesh_program, wire_program, points_program, cloud_program, background_program;
+  GLsizei corner_count = 0, point_count = 0, cloud_count = 0;
 
   ~Impl() { release(); }
 
@@ -83,19 +83,25 @@ struct MeshViewport::Impl {
     mesh_program = gl::Program("mesh", shaders::mesh_vert, shaders::mesh_frag);
     wire_program = gl::Program("wire", shaders::wire_vert, shaders::wire_frag);
     points_program = gl::Program("points", shaders::points_vert, shaders::points_frag);
+    cloud_program = gl::Program("cloud", shaders::cloud_vert, shaders::cloud_frag);
     background_program = gl::Program("background", shaders::background_vert, shaders::background_frag);
     positions = std::make_unique<gl::TensorBuffer>();
     normals = std::make_unique<gl::TensorBuffer>();
     colors = std::make_unique<gl::TensorBuffer>();
     points = std::make_unique<gl::TensorBuffer>();
+    cloud_positions = std::make_unique<gl::TensorBuffer>();
+    cloud_colors = std::make_unique<gl::TensorBuffer>();
     glGenVertexArrays(1, &mesh_vao);
     glGenVertexArrays(1, &points_vao);
+    glGenVertexArrays(1, &cloud_vao);
     glGenVertexArrays(1, &empty_vao);
     // Buffer names never change (uploads re-allocate in place), so the attribute bindings are set once.
     attribute(mesh_vao, positions->id(), 0);
     attribute(mesh_vao, normals->id(), 1);
     attribute(mesh_vao, colors->id(), 2);
     attribute(points_vao, points->id(), 0);
+    attribute(cloud_vao, cloud_positions->id(), 0);
+    attribute(cloud_vao, cloud_colors->id(), 1);
     glBindVertexArray(0);
     gl_ready = true;
     gl::check_error("MeshViewport: creating GL objects");
@@ -110,9 +116,12 @@ struct MeshViewport::Impl {
       normals.release();
       colors.release();
       points.release();
+      cloud_positions.release();
+      cloud_colors.release();
       mesh_program.forget();
       wire_program.forget();
       points_program.forget();
+      cloud_program.forget();
       background_program.forget();
       return;
     }
@@ -120,12 +129,15 @@ struct MeshViewport::Impl {
     normals.reset();
     colors.reset();
     points.reset();
+    cloud_positions.reset();
+    cloud_colors.reset();
     mesh_program = {};
     wire_program = {};
     points_program = {};
+    cloud_program = {};
     background_program = {};
-    GLuint vaos[] = {mesh_vao, points_vao, empty_vao};
-    glDeleteVertexArrays(3, vaos);
+    GLuint vaos[] = {mesh_vao, points_vao, cloud_vao, empty_vao};
+    glDeleteVertexArrays(4, vaos);
     if (fbo) glDeleteFramebuffers(1, &fbo);
     if (color_texture) glDeleteTextures(1, &color_texture);
     if (depth_buffer) glDeleteRenderbuffers(1, &depth_buffer);
@@ -167,7 +179,7 @@ struct MeshViewport::Impl {
     return glm::perspective(glm::radians(kFovyDegrees), aspect, 0.02f, 100.0f);
   }
 
-  void draw_scene(bool wireframe, bool show_points, float point_size, float ambient) {
+  void draw_scene(bool wireframe, bool show_points, float point_size, float cloud_point_size, float ambient) {
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_CULL_FACE);  // predicted meshes are not watertight or consistently wound
     glDisable(GL_BLEND);
@@ -204,6 +216,17 @@ struct MeshViewport::Impl {
         glDrawArrays(GL_TRIANGLES, 0, corner_count);
         glPolygonMode(GL_FRONT_AND_BACK, GL_FILL);
       }
+    }
+    if (cloud_count > 0) {
+      glEnable(GL_PROGRAM_POINT_SIZE);
+      cloud_program.use();
+      cloud_program.set("u_model_view", model_view);
+      cloud_program.set("u_projection", proj);
+      cloud_program.set("u_point_size", cloud_point_size);
+      cloud_program.set("u_ambient", ambient);
+      glBindVertexArray(cloud_vao);
+      glDrawArrays(GL_POINTS, 0, cloud_count);
+      glDisable(GL_PROGRAM_POINT_SIZE);
     }
     if (show_points && point_count > 0) {
       glEnable(GL_PROGRAM_POINT_SIZE);
@@ -283,12 +306,37 @@ void MeshViewport::set_points(const at::Tensor& points) {
   gl::check_error("MeshViewport::set_points");
 }
 
+void MeshViewport::set_cloud(const at::Tensor& points, const at::Tensor& colors) {
+  if (!points.defined() || points.numel() == 0) {
+    impl_->cloud_count = 0;
+    return;
+  }
+  check_shape(points, "cloud points", -1);
+  if (colors.defined()) check_shape(colors, "cloud colors", points.size(0));
+  impl_->ensure_gl();
+  at::NoGradGuard no_grad;
+  const at::Tensor p = points.detach().to(at::kFloat).contiguous();
+  at::Tensor c;
+  if (colors.defined()) {
+    c = colors.detach().to(p.device(), at::kFloat).clamp(0.0, 1.0).contiguous();
+  } else {
+    c = at::empty_like(p);
+    for (int k = 0; k < 3; ++k) c.select(1, k).fill_(kDefaultMeshColor[k]);
+  }
+  impl_->upload_path = impl_->cloud_positions->upload(p);
+  impl_->cloud_colors->upload(c);
+  impl_->cloud_count = static_cast<GLsizei>(p.size(0));
+  gl::check_error("MeshViewport::set_cloud");
+}
+
 void MeshViewport::clear() {
   impl_->corner_count = 0;
   impl_->point_count = 0;
+  impl_->cloud_count = 0;
 }
 
 bool MeshViewport::has_mesh() const { return impl_->corner_count > 0; }
+bool MeshViewport::has_cloud() const { return impl_->cloud_count > 0; }
 
 void MeshViewport::render(int width, int height) {
   impl_->ensure_gl();
@@ -301,7 +349,7 @@ void MeshViewport::render(int width, int height) {
   impl_->resize(width, height);
   glBindFramebuffer(GL_FRAMEBUFFER, impl_->fbo);
   glViewport(0, 0, width, height);
-  impl_->draw_scene(wireframe, show_points, point_size, ambient);
+  impl_->draw_scene(wireframe, show_points, point_size, cloud_point_size, ambient);
 
   glBindFramebuffer(GL_FRAMEBUFFER, static_cast<GLuint>(previous_fbo));
   glViewport(previous_viewport[0], previous_viewport[1], previous_viewport[2], previous_viewport[3]);

@@ -1,6 +1,6 @@
 #pragma once
 // Offscreen rendering of a coloured triangle mesh (vertex colours x headlight Lambert + ambient) with an
-// optional wireframe overlay and GT point cloud, shown in ImGui with arcball rotate (left drag), zoom
+// optional wireframe overlay and GT point cloud, or a coloured predicted point cloud, shown in ImGui with arcball rotate (left drag), zoom
 // (wheel), pan (right or middle drag) and reset (double click or reset_view()).
 // GL objects are created on first use, so the viewport may be constructed before the GL context; every
 // other call needs the context current and the viewport must be destroyed while it still is.
@@ -23,10 +23,14 @@ class MeshViewport {
   // vertices (V,3), colors (V,3) in [0,1] (undefined: light grey), faces (F,3) integer; CPU or CUDA.
   // Throws std::invalid_argument naming the argument when a shape or index is wrong.
   void set_mesh(const at::Tensor& vertices, const at::Tensor& colors, const at::Tensor& faces);
-  // points (K,3), CPU or CUDA; an undefined or empty tensor removes them.
+  // The GT overlay: points (K,3), CPU or CUDA, drawn in one colour; an undefined or empty tensor removes them.
   void set_points(const at::Tensor& points);
-  void clear();  // removes the mesh and the points
+  // A predicted point cloud: points (K,3), colors (K,3) in [0,1] (undefined: light grey), CPU or CUDA, drawn as
+  // shaded sprites of cloud_point_size pixels; an undefined or empty tensor removes it.
+  void set_cloud(const at::Tensor& points, const at::Tensor& colors);
+  void clear();  // removes the mesh, the cloud and the GT points
   bool has_mesh() const;
+  bool has_cloud() const;
 
   // Renders into the FBO, shows it as an ImGui image of that size and handles mouse input on it.
   void draw(const char* id, float width, float height);
@@ -48,7 +52,8 @@ class MeshViewport {
 
   bool wireframe = false;
   bool show_points = true;
-  float point_size = 3.0f;
+  float point_size = 3.0f;        // the GT points
+  float cloud_point_size = 4.0f;  // a predicted cloud's points (the 3D view's size slider)
   float ambient = 0.25f;
 
  private:

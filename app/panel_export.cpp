@@ -46,15 +46,33 @@ void draw_compare_section(StudioModel& model, PanelState& panel) {
   }
   if (!model.compare_report()) return;
   const CompareReport& r = *model.compare_report();
-  if (ImGui::BeginTable("compare", 6, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders)) {
-    for (const char* h : {"run", "CD x100", "CD-L1 x100 (100k)", "F@1%", "voxel IoU", "steps/s"}) ImGui::TableSetupColumn(h);
+  const bool matched = r.matched_points > 0;
+  const std::string matched_header = "CD x100 @" + std::to_string(r.matched_points);
+  if (ImGui::BeginTable("compare", matched ? 9 : 8, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders)) {
+    ImGui::TableSetupColumn("run");
+    ImGui::TableSetupColumn("points");
+    ImGui::TableSetupColumn("CD x100");
+    ImGui::TableSetupColumn("floor");
+    if (matched) ImGui::TableSetupColumn(matched_header.c_str());
+    for (const char* h : {"CD-L1 x100 (100k)", "F@1%", "voxel IoU", "steps/s"}) ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
     for (const auto& run : r.runs) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(run.label.c_str());
       ImGui::TableNextColumn();
+      if (run.points > 0) ImGui::Text("%lld", static_cast<long long>(run.points));
+      else ImGui::TextUnformatted("surface");
+      ImGui::TableNextColumn();
       ImGui::Text("%.3f", run.reference.mean_of_class_means * 100);
+      ImGui::TableNextColumn();
+      if (run.reference.mean_floor >= 0) ImGui::Text("%.3f", run.reference.mean_floor * 100);
+      else ImGui::TextUnformatted("-");
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("what a perfect prediction with as many points scores");
+      if (matched) {
+        ImGui::TableNextColumn();
+        ImGui::Text("%.3f (floor %.3f)", run.matched.mean_of_class_means * 100, run.matched.mean_floor * 100);
+      }
       ImGui::TableNextColumn();
       ImGui::Text("%.3f", run.dvr.mean_of_class_means * 100);
       double f1 = 0;
@@ -62,8 +80,9 @@ void draw_compare_section(StudioModel& model, PanelState& panel) {
       ImGui::TableNextColumn();
       ImGui::Text("%.2f", f1 * 100);
       ImGui::TableNextColumn();
-      if (run.reference.mean_voxel_iou >= 0) ImGui::Text("%.4f", run.reference.mean_voxel_iou);
-      else ImGui::TextUnformatted("-");
+      if (run.points > 0) ImGui::TextUnformatted("n/a (points)");
+      else if (run.reference.mean_voxel_iou >= 0) ImGui::Text("%.4f", run.reference.mean_voxel_iou);
+      else ImGui::TextUnformatted("not measured");
       ImGui::TableNextColumn();
       if (run.steps_per_second >= 0) ImGui::Text("%.2f", run.steps_per_second);
       else ImGui::TextUnformatted("-");
@@ -101,6 +120,10 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
   if (ImGui::Button("Export")) model.export_shown();
   panel.record("export.obj");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+E; an existing file is never overwritten (a _N suffix is added)");
+  bool ascii = model.ply_encoding() == PlyEncoding::Ascii;
+  if (ImGui::Checkbox("ASCII PLY", &ascii)) model.set_ply_encoding(ascii ? PlyEncoding::Ascii : PlyEncoding::Binary);
+  panel.record("export.ply_ascii");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("point clouds as text PLY (larger; binary is the default)");
 
   ImGui::Separator();
   ImGui::TextUnformatted("Test split (checkpoint shown, else the latest)");

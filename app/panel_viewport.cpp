@@ -52,9 +52,14 @@ void draw_viewport_panel(StudioModel& model, PanelState& panel) {
   ImGui::SameLine();
   ImGui::TextDisabled("%s", viewport.upload_path());
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("CUDA-GL interop: %s", interop_status().c_str());
+  if (viewport.has_cloud()) {
+    ImGui::SetNextItemWidth(std::max(80.f, ImGui::GetContentRegionAvail().x * 0.35f));
+    ImGui::SliderFloat("point size", &viewport.cloud_point_size, 1.0f, 16.0f, "%.0f px");
+    panel.record("viewport.point_size");
+  }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  if (!viewport.has_mesh()) {
-    ImGui::TextDisabled("no mesh yet");
+  if (!viewport.has_mesh() && !viewport.has_cloud()) {
+    ImGui::TextDisabled("no prediction yet");
     return;
   }
   viewport.draw("mesh", avail.x, std::max(avail.y - ImGui::GetTextLineHeightWithSpacing(), 50.f));

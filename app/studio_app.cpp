@@ -119,7 +119,7 @@ void StudioApp::upload_viewport_if_changed() {
     const Prediction& prediction = image.result.prediction;
     panel_.viewport.clear();
     if (prediction.kind == PredictionKind::PointCloud) {
-      panel_.viewport.set_points(prediction.vertices[0]);
+      panel_.viewport.set_cloud(prediction.vertices[0], prediction.colors_of(0));
       return;
     }
     const TriangleMesh mesh = prediction.mesh(0);
@@ -132,13 +132,13 @@ void StudioApp::upload_viewport_if_changed() {
   const std::string key = "preview|" + p.label() + "|" + p.checkpoint_path + "|" + std::to_string(selected);
   if (key == viewport_key_) return;
   viewport_key_ = key;
+  panel_.viewport.clear();
   if (p.prediction.kind == PredictionKind::PointCloud) {
-    panel_.viewport.clear();
-    panel_.viewport.set_points(p.prediction.vertices[selected]);
-    return;
+    panel_.viewport.set_cloud(p.prediction.vertices[selected], p.prediction.colors_of(selected));
+  } else {
+    const TriangleMesh mesh = p.prediction.mesh(selected);
+    panel_.viewport.set_mesh(mesh.vertices, p.prediction.colors_of(selected), mesh.faces);
   }
-  const TriangleMesh mesh = p.prediction.mesh(selected);
-  panel_.viewport.set_mesh(mesh.vertices, p.prediction.colors_of(selected), mesh.faces);
   panel_.viewport.set_points(p.gt_points.defined() && p.gt_points.size(0) > selected ? p.gt_points[selected] : at::Tensor());
 }
 
@@ -169,7 +169,9 @@ nlohmann::json StudioApp::ui_state() const {
                        {"interop", interop_status()},
                        {"wireframe", panel_.viewport.wireframe},
                        {"gt_points", panel_.viewport.show_points},
-                       {"has_mesh", panel_.viewport.has_mesh()}};
+                       {"has_mesh", panel_.viewport.has_mesh()},
+                       {"has_cloud", panel_.viewport.has_cloud()},
+                       {"cloud_point_size", panel_.viewport.cloud_point_size}};
   state["browser"] = {{"open", panel_.browser.is_open()}, {"path", panel_.browser.current()}, {"error", panel_.browser.error()}};
   state["loss_plot"] = {{"steps", panel_.loss_plot.size()}, {"hovered_step", panel_.loss_plot.hovered_step()}};
   state["field_errors"] = panel_.field_error;

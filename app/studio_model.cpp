@@ -611,7 +611,7 @@ void StudioModel::export_shown() {
       const fs::path parent = fs::path(path).parent_path();
       if (!parent.empty()) fs::create_directories(parent);
       path = unique_path(path);
-      write_prediction(prediction, 0, path);
+      write_prediction(prediction, 0, path, ply_encoding_);
       info("wrote " + path + " (reconstructed from " + image.path + ")");
     });
     return;
@@ -630,7 +630,7 @@ void StudioModel::export_shown() {
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty()) fs::create_directories(parent);
     path = unique_path(path);
-    write_prediction(p.prediction, i, path);
+    write_prediction(p.prediction, i, path, ply_encoding_);
     info("wrote " + path);
   });
 }
@@ -647,6 +647,7 @@ void StudioModel::start_batch_export() {
     o.dataset = dataset_;
     o.classes = class_choice_;
     o.split = "test";
+    o.ply = ply_encoding_;
     eval_out_ = unique_path((fs::path(out_dir()) / ("eval_step" + std::to_string(ckpt.step))).string());
     o.out_dir = eval_out_;
     eval_job_.start([o](JobControl& control) mutable {
@@ -826,8 +827,9 @@ nlohmann::json StudioModel::state_json() const {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& r : compare_report_->runs)
       rows.push_back({{"label", r.label}, {"method", r.method}, {"chamfer_x100", r.reference.mean_of_class_means * 100},
-                      {"voxel_iou", r.reference.mean_voxel_iou}});
-    compare["report"] = {{"dir", compare_dir_}, {"runs", rows}};
+                      {"voxel_iou", r.reference.mean_voxel_iou}, {"points", r.points},
+                      {"matched_x100", r.matched.mean_of_class_means * 100}});
+    compare["report"] = {{"dir", compare_dir_}, {"runs", rows}, {"matched_points", compare_report_->matched_points}};
     compare["previews"] = compare_previews_.size();
     compare["view"] = compare_view_;
   }
@@ -844,6 +846,8 @@ nlohmann::json StudioModel::state_json() const {
           {"showing", shown_preview().label()},
           {"predictions_dir", chamfer_pred_dir_},
           {"export_path", export_path_},
+          {"ply_encoding", to_string(ply_encoding_)},
+          {"prediction_kind", to_string(shown_preview().prediction.kind)},
           {"selected_object", selected_object_},
           {"view_subject", viewing_image() ? "image" : "preview"},
           {"images", gallery_.state_json()},

@@ -177,6 +177,9 @@ class StudioModel {
   // Text fields the panels edit in place.
   std::string& data_root_input() { return data_root_input_; }
   std::string& export_path() { return export_path_; }
+  // The encoding of exported point clouds (the 3D view's and batch exports): binary (default) or ASCII PLY.
+  PlyEncoding ply_encoding() const { return ply_encoding_; }
+  void set_ply_encoding(PlyEncoding encoding) { ply_encoding_ = encoding; }
   std::string& predictions_dir() { return chamfer_pred_dir_; }
 
   void info(const std::string& text);
@@ -235,6 +238,7 @@ class StudioModel {
   Job<PreviewData> checkpoint_job_;
 
   std::string export_path_;
+  PlyEncoding ply_encoding_ = PlyEncoding::Binary;
   Job<EvalSummary> eval_job_;
   std::string eval_out_;
   std::string chamfer_pred_dir_;
