@@ -148,7 +148,11 @@ TEST(Config, PresetsExistAndDiffer) {
   EXPECT_LT(quick.optim.max_steps, paper.optim.max_steps);
   EXPECT_NE(quick.to_json(), paper.to_json());
   EXPECT_THROW(TrainConfig::from_preset("huge"), std::invalid_argument);
-  EXPECT_EQ(preset_names(), (std::vector<std::string>{"quick", "paper", "softras-quick", "softras-paper", "nmr-quick", "nmr-paper"}));
+  EXPECT_EQ(preset_names(), (std::vector<std::string>{"quick", "paper", "softras-quick", "softras-paper", "nmr-quick",
+                                                      "nmr-paper", "drwr-quick", "drwr-paper", "2dpm-quick", "2dpm-paper",
+                                                      "capnet-quick", "capnet-paper", "differ-quick", "differ-paper"}));
+  for (const auto* p : all_presets())
+    EXPECT_EQ(TrainConfig::from_preset(p->name).model.method, p->method) << p->name;
   for (const auto& name : preset_names()) EXPECT_NO_THROW(validate(TrainConfig::from_preset(name))) << name;
 }
 
@@ -245,6 +249,14 @@ TEST(Config, EachMethodOwnsItsSettings) {
   EXPECT_TRUE(setting_applies_to("model.frozen_coordinates", "nmr"));
   EXPECT_FALSE(setting_applies_to("model.frozen_coordinates", "dibr"));
   EXPECT_FALSE(setting_applies_to("model.decoder_hidden", "softras"));
+  // The point methods: the shared point count, and CAPNet's group shared by DIFFER, not the other way round.
+  for (const char* m : {"drwr", "2dpm", "capnet", "differ"}) EXPECT_TRUE(setting_applies_to("points.count", m)) << m;
+  EXPECT_FALSE(setting_applies_to("points.count", "dibr"));
+  EXPECT_TRUE(setting_applies_to("drwr.grid", "drwr"));
+  EXPECT_FALSE(setting_applies_to("drwr.grid", "2dpm"));
+  EXPECT_TRUE(setting_applies_to("capnet.sigma_sq", "differ"));
+  EXPECT_FALSE(setting_applies_to("differ.beta", "capnet"));
+  EXPECT_FALSE(setting_applies_to("twodpm.samples", "drwr"));
   for (const auto& m : method_names()) {
     EXPECT_TRUE(setting_applies_to("optim.learning_rate", m));
     EXPECT_TRUE(setting_applies_to("data.image_size", m));

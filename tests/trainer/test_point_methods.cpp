@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <fstream>
 #include <string>
 
@@ -25,6 +26,7 @@ struct PointMethodCase {
   bool colour;
   double fit_lr;     // Adam's lr in the short learning check
   double fit_ratio;  // the silhouette chamfer must fall below this fraction of its start
+  std::string variant = "";  // "paper_affinity" (CAPNet's 2D chamfer form) or "detached" (DRWR's weights)
 };
 
 class PointMethod : public ::testing::TestWithParam<PointMethodCase> {};
@@ -34,6 +36,8 @@ test::MethodFixture small_fixture(const PointMethodCase& c) {
   f.config.points.count = 256;
   f.config.twodpm.grid = 32;
   f.config.drwr.grid = 16;
+  if (c.variant == "paper_affinity") f.config.capnet.affinity = "paper";
+  if (c.variant == "detached") f.config.drwr.weight_gradient = "detached";
   torch::manual_seed(2);
   f.method = find_method(c.method).create(f.config);
   return f;
@@ -146,10 +150,35 @@ INSTANTIATE_TEST_SUITE_P(
                       PointMethodCase{"capnet", "capnet-quick", "step,seconds,total,bce,affinity_fwd,affinity_bwd,lr",
                                       false, 2e-4, 0.5},
                       PointMethodCase{"differ", "differ-quick",
-                                      "step,seconds,total,bce,affinity_fwd,affinity_bwd,rgb,lr", true, 2e-4, 0.5}),
+                                      "step,seconds,total,bce,affinity_fwd,affinity_bwd,rgb,lr", true, 2e-4, 0.5},
+                      PointMethodCase{"capnet", "capnet-quick", "step,seconds,total,bce,affinity_fwd,affinity_bwd,lr",
+                                      false, 2e-4, 0.5, "paper_affinity"},
+                      PointMethodCase{"drwr", "drwr-quick", "step,seconds,total,interior,potential,lr", false, 3e-4, 0.6,
+                                      "detached"}),
     [](const ::testing::TestParamInfo<PointMethodCase>& info) {
-      return info.param.method == "2dpm" ? std::string("twodpm") : info.param.method;
+      const std::string name = info.param.method == "2dpm" ? std::string("twodpm") : info.param.method;
+      return info.param.variant.empty() ? name : name + "_" + info.param.variant;
     });
+
+// The two affinity forms differ (the released weighted L1 is ~1e2 x the mask error, the paper's chamfer is in
+// squared image sides), and both reach the points.
+TEST(PointMethodVariants, CapnetAffinityFormsDifferAndBothReachThePoints) {
+  std::vector<double> forward_terms;
+  for (const char* form : {"released", "paper"}) {
+    test::MethodFixture f = test::make_method_fixture("capnet", "capnet-quick");
+    f.config.points.count = 128;
+    f.config.capnet.affinity = form;
+    f.config.capnet.bce = 0;
+    torch::manual_seed(2);
+    f.method = find_method("capnet").create(f.config);
+    const Prediction p = f.method->predict(f.batch.images);
+    const StepLosses l = f.method->step_losses(p, f.batch);
+    forward_terms.push_back(l.terms[1].item<double>());
+    const at::Tensor g = torch::autograd::grad({l.total}, {p.vertices})[0];
+    EXPECT_GT(g.abs().sum().item<double>(), 0.0) << form;
+  }
+  EXPECT_GT(std::abs(forward_terms[0] - forward_terms[1]), 1e-3 * std::abs(forward_terms[0]));
+}
 
 }  // namespace
 }  // namespace dibr
