@@ -113,13 +113,16 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
   const auto& eval_job = model.batch_export_job();
   const auto& chamfer_job = model.chamfer_job();
   ImGui::TextUnformatted("Prediction of the 3D view (OBJ for meshes, PLY for point clouds)");
-  ImGui::SetNextItemWidth(-120);
+  // The PLY encoding shares the line (the panel is short in the default layout).
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Export ASCII PLY").x - 6 * ImGui::GetStyle().ItemSpacing.x -
+                          ImGui::GetFrameHeight());
   ImGui::InputTextWithHint("##obj", "auto: <out>/exports/<object>_<view>.obj", &model.export_path());
   panel.record("export.obj_path");
   ImGui::SameLine();
   if (ImGui::Button("Export")) model.export_shown();
   panel.record("export.obj");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+E; an existing file is never overwritten (a _N suffix is added)");
+  ImGui::SameLine();
   bool ascii = model.ply_encoding() == PlyEncoding::Ascii;
   if (ImGui::Checkbox("ASCII PLY", &ascii)) model.set_ply_encoding(ascii ? PlyEncoding::Ascii : PlyEncoding::Binary);
   panel.record("export.ply_ascii");

@@ -80,7 +80,8 @@ void draw_training_panel(StudioModel& model, PanelState& panel) {
   ImGui::SameLine();
   ImGui::TextDisabled("(%s)", find_preset(config.preset).description.c_str());
   for (const auto& f : config_fields()) {
-    if (f.section == FieldSection::Basic && std::string(f.group) != "data") draw_field(model, panel, f);
+    if (f.section == FieldSection::Basic && std::string(f.group) != "data" && setting_applies_to(f.key(), config.model.method))
+      draw_field(model, panel, f);
   }
   ImGui::Text("classes: %s", model.class_choice().empty() ? "all" : std::to_string(model.class_choice().size()).c_str());
   if (ImGui::CollapsingHeader("Advanced")) {

@@ -127,7 +127,12 @@ void StudioApp::upload_viewport_if_changed() {
     return;
   }
   const PreviewData& p = model_.viewport_preview();
-  if (p.count() == 0) return;
+  if (p.count() == 0) {
+    // Nothing on show (e.g. live before the first snapshot): no stale prediction under a "no preview" label.
+    if (viewport_key_ != "none") panel_.viewport.clear();
+    viewport_key_ = "none";
+    return;
+  }
   const int selected = std::clamp(model_.selected_object(), 0, p.count() - 1);
   const std::string key = "preview|" + p.label() + "|" + p.checkpoint_path + "|" + std::to_string(selected);
   if (key == viewport_key_) return;

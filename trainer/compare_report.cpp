@@ -128,8 +128,9 @@ void write_grid(const CompareOptions& options, const std::vector<CompareRun>& ru
         const auto focal = torch::full({1}, in.camera_mat[0][0].item<float>());
         const auto r = model.predict(in.image.unsqueeze(0), in.world_mat.unsqueeze(0), focal);
         const RenderedViews n = model.render(r.prediction, novel.world_mat.unsqueeze(0), focal, size);
-        input_cell = grid_cell(r.renders.defined() ? r.renders[0] : r.silhouettes[0]);
-        novel_cell = grid_cell(n.images.defined() ? n.images[0] : n.silhouettes[0]);
+        // Methods without colour show their silhouette grey on white, as in the eval strips.
+        input_cell = grid_cell(r.renders.defined() ? r.renders[0] : 1 - 0.4 * r.silhouettes[0]);
+        novel_cell = grid_cell(n.images.defined() ? n.images[0] : 1 - 0.4 * n.silhouettes[0]);
         if (!rows[i].defined()) rows[i] = grid_cell(load_view(*objects[i], 0, kGridCell).image);
       } catch (const std::exception& e) {
         problems.push_back("grid: " + run.label + " on " + objects[i]->path + ": " + e.what());

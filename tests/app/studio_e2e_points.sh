@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end test of a point method in the studio, clicked by name through the --ui-map file under Xvfb: a DIFFER
-# run trained by the CLI is opened, its latest checkpoint is put in the views (Ctrl+K), and the 3D view must show a
+# run trained by the CLI is opened (the views show its latest checkpoint), and the 3D view must show a
 # coloured point cloud (not a mesh) with the GT overlay; the point-size slider must change the sprite size; with
 # "ASCII PLY" ticked, Export must write a text PLY with colours. The window close must end it with exit code 0.
 #   studio_e2e_points.sh DIBR_STUDIO DIBR STUDIO_CHECK UI_QUERY X11_CLOSE
@@ -33,8 +33,9 @@ pid=$!
 find_window
 wait_until 60 "the studio to be ready with the DIFFER run" state_is /run/loss_rows 3
 
-key ctrl+k
+# A reopened run shows its latest checkpoint.
 wait_until 60 "the checkpoint's point cloud in the 3D view" state_is /viewport/has_cloud true
+state_has /showing "checkpoint" || die "the views do not show the checkpoint: $(state /showing)"
 state_is /prediction_kind "point cloud" || die "the shown prediction is not a point cloud: $(state /prediction_kind)"
 state_is /viewport/has_mesh false || die "a point method's prediction was drawn as a mesh"
 state_is /viewport/gt_points true || die "the GT overlay is off"
@@ -58,6 +59,10 @@ key ctrl+p
 wait_until 20 "the screenshot" first_file "$work/shots/studio_*[0-9].png"
 png=$(ls "$work"/shots/studio_*[0-9].png | head -n 1)
 "$check" screenshot "$png" "${png%.png}.regions.json" viewport silhouettes loss_plot || die "screenshot check failed ($png)"
+
+# Live view before any training: nothing is shown, and the 3D view must not keep the checkpoint's cloud.
+key ctrl+k
+wait_until 20 "the 3D view to empty in the live view" state_is /viewport/has_cloud false
 
 close_and_expect_clean_exit
 keep=0

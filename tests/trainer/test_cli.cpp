@@ -181,8 +181,8 @@ TEST(Cli, CompareTwoMethodsWritesTheReportAndRefusesAFolderWithoutCheckpoint) {
   const auto r = run_dibr("compare " + quoted(dir.path / "quick") + " " + quoted(dir.path / "nmr-quick") + " --data " +
                           quoted(data) + " --out " + quoted(out) + " --grid-objects 1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("| dibr · quick | dibr | **mean** |"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("| nmr · nmr-quick | nmr | **mean** |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| dibr · quick | dibr | mesh | surface | **mean** |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| nmr · nmr-quick | nmr | mesh | surface | **mean** |"), std::string::npos) << r.output;
   for (const char* f : {"compare.md", "compare.csv", "compare.json", "compare_grid.png"})
     EXPECT_TRUE(fs::is_regular_file(out / f)) << f;
   fs::create_directories(dir.path / "empty");
