@@ -11,6 +11,7 @@
 #include "trainer/compare_report.h"
 #include "trainer/image_io.h"
 #include "trainer/npz.h"
+#include "tiny_run.h"
 #include "trainer/training_run.h"
 #include "trainer/voxel_iou.h"
 
@@ -38,19 +39,8 @@ TEST(Compare, TwoMethodsOnTheSameObjectsWithEveryMetricAndTheGrid) {
 
   std::vector<std::string> runs;
   for (const std::string preset : {"quick", "softras-quick"}) {
-    TrainConfig c = TrainConfig::from_preset(preset);
-    c.data.root = root.string();
-    c.run.out_dir = (dir.path / preset).string();
-    c.system.device = "cpu";
-    c.data.batch_objects = 2;
-    c.optim.max_steps = 2;
-    c.run.keep_every = 0;
-    c.run.preview_count = 1;
-    c.system.num_threads = 1;
-    TrainingRun run;
-    ASSERT_TRUE(run.start(c, open_dataset(c.data.root), false));
-    run.wait();
-    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
+    const TrainConfig c = test::tiny_run_config(preset, root, dir.path / preset, 2);
+    ASSERT_TRUE(test::train_to_end(c));
     runs.push_back(c.run.out_dir);
   }
 
@@ -117,22 +107,11 @@ TEST(Compare, PointCloudsAndMeshesShareTheMatchedPointCount) {
   write_kato_voxels((dir.path / (cls + "_test_voxels.npz")).string(), voxels);
   std::vector<std::string> runs;
   for (const std::string preset : {"softras-quick", "differ-quick"}) {
-    TrainConfig c = TrainConfig::from_preset(preset);
-    c.data.root = root.string();
+    TrainConfig c = test::tiny_run_config(preset, root, dir.path / preset, 2);
     c.data.image_size = 32;
     c.data.views_per_object = 2;
     c.points.count = 300;
-    c.run.out_dir = (dir.path / preset).string();
-    c.system.device = "cpu";
-    c.data.batch_objects = 2;
-    c.optim.max_steps = 2;
-    c.run.keep_every = 0;
-    c.run.preview_count = 1;
-    c.system.num_threads = 1;
-    TrainingRun run;
-    ASSERT_TRUE(run.start(c, open_dataset(c.data.root), false));
-    run.wait();
-    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
+    ASSERT_TRUE(test::train_to_end(c));
     runs.push_back(c.run.out_dir);
   }
   CompareOptions o;

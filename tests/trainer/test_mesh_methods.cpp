@@ -13,6 +13,7 @@
 #include "render/camera.h"
 #include "trainer/inference.h"
 #include "trainer/method.h"
+#include "tiny_run.h"
 #include "trainer/training_run.h"
 
 namespace dibr {
@@ -85,22 +86,9 @@ TEST_P(MeshMethod, TrainsAndItsCheckpointsLoadForInference) {
   test::TempDir dir(GetParam().method + "_run");
   const auto root = dir.path / "nmr";
   test::write_tiny_dataset(root, "02691156", 3, {0, 1}, {2}, {2});
-  TrainConfig c = TrainConfig::from_preset(GetParam().preset);
-  c.data.root = root.string();
-  c.run.out_dir = (dir.path / "run").string();
-  c.system.device = "cpu";
-  c.data.batch_objects = 2;
-  c.optim.max_steps = 3;
+  TrainConfig c = test::tiny_run_config(GetParam().preset, root, dir.path / "run", 3);
   c.run.checkpoint_every = 2;
-  c.run.keep_every = 0;
-  c.run.preview_count = 1;
-  c.system.num_threads = 1;
-  {
-    TrainingRun run;
-    ASSERT_TRUE(run.start(c, open_dataset(c.data.root), false));
-    run.wait();
-    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
-  }
+  ASSERT_TRUE(test::train_to_end(c));
   std::ifstream csv(dir.path / "run" / "metrics.csv");
   std::string header;
   std::getline(csv, header);
@@ -117,10 +105,7 @@ TEST_P(MeshMethod, TrainsAndItsCheckpointsLoadForInference) {
 
   // Resuming restores the method's optimiser state and goes on.
   c.optim.max_steps = 4;
-  TrainingRun resumed;
-  ASSERT_TRUE(resumed.start(c, open_dataset(c.data.root), true));
-  resumed.wait();
-  ASSERT_EQ(resumed.state(), RunState::Finished) << resumed.error();
+  ASSERT_TRUE(test::train_to_end(c, /*resume=*/true));
   EXPECT_EQ(InferenceModel((dir.path / "run" / "latest.pt").string(), "cpu").step(), 4);
 }
 

@@ -16,6 +16,7 @@
 #include "trainer/inference.h"
 #include "trainer/method.h"
 #include "trainer/methods/point_projection.h"
+#include "tiny_run.h"
 #include "trainer/training_run.h"
 
 namespace dibr {
@@ -102,25 +103,12 @@ TEST_P(PointMethod, TrainsAndItsCheckpointsLoadForInference) {
   test::TempDir dir(GetParam().method + "_run");
   const auto root = dir.path / "nmr";
   test::write_tiny_dataset(root, "02691156", 3, {0, 1}, {2}, {2});
-  TrainConfig c = TrainConfig::from_preset(GetParam().preset);
-  c.data.root = root.string();
+  TrainConfig c = test::tiny_run_config(GetParam().preset, root, dir.path / "run", 3);
   c.data.image_size = 32;
   c.data.views_per_object = 2;
   c.points.count = 128;
-  c.run.out_dir = (dir.path / "run").string();
-  c.system.device = "cpu";
-  c.data.batch_objects = 2;
-  c.optim.max_steps = 3;
   c.run.checkpoint_every = 2;
-  c.run.keep_every = 0;
-  c.run.preview_count = 1;
-  c.system.num_threads = 1;
-  {
-    TrainingRun run;
-    ASSERT_TRUE(run.start(c, open_dataset(c.data.root), false));
-    run.wait();
-    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
-  }
+  ASSERT_TRUE(test::train_to_end(c));
   std::ifstream csv(dir.path / "run" / "metrics.csv");
   std::string header;
   std::getline(csv, header);
@@ -136,10 +124,7 @@ TEST_P(PointMethod, TrainsAndItsCheckpointsLoadForInference) {
   EXPECT_EQ(out.renders.defined(), GetParam().colour);
 
   c.optim.max_steps = 4;
-  TrainingRun resumed;
-  ASSERT_TRUE(resumed.start(c, open_dataset(c.data.root), true));
-  resumed.wait();
-  ASSERT_EQ(resumed.state(), RunState::Finished) << resumed.error();
+  ASSERT_TRUE(test::train_to_end(c, /*resume=*/true));
   EXPECT_EQ(InferenceModel((dir.path / "run" / "latest.pt").string(), "cpu").step(), 4);
 }
 
