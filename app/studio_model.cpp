@@ -71,6 +71,7 @@ StudioModel::StudioModel(StudioOptions options, const std::string& recent_file)
     : options_(std::move(options)), recent_(recent_file) {
   if (!recent_file.empty()) guarded("recent folders", [&] { recent_.load(); });
   config_ = options_.config;
+  guarded("run folder", [&] { adopt_run_settings(); });
   class_choice_ = config_.data.classes;
   open_dataset(config_.data.root);
   guarded("run folder", [&] { load_run_history(); });
@@ -117,6 +118,26 @@ bool is_dataset(const Dataset& dataset, const std::string& root) {
 std::string dataset_name(const std::string& root) { return root.empty() ? std::string("the built-in sample") : root; }
 
 }  // namespace
+
+void StudioModel::adopt_run_settings() {
+  const auto& given = options_.given_keys;
+  if (options_.preset_given || std::find(given.begin(), given.end(), "model.method") != given.end()) return;
+  const std::string dir = out_dir();
+  std::string source;
+  std::optional<TrainConfig> stored = read_run_config(dir);
+  if (stored) {
+    source = (fs::path(dir) / "config.json").string();
+  } else if (const std::string ckpt = resume_checkpoint(dir); !ckpt.empty()) {
+    stored = TrainConfig::from_json(load_checkpoint(ckpt, nullptr, nullptr).config_json);
+    source = ckpt;
+  }
+  if (!stored) return;
+  config_ = *stored;
+  config_.run.out_dir = options_.config.run.out_dir;
+  reapply_given_fields();
+  info("run " + dir + ": its own settings (" + config_.model.method + ", preset " + config_.preset + ") from " + source +
+       "; --preset overrides them");
+}
 
 void StudioModel::open_run(const std::string& run_dir) {
   guarded("open run", [&] {

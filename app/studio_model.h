@@ -200,6 +200,9 @@ class StudioModel {
   void poll_exports();
   void poll_gallery();
   void reapply_given_fields();
+  // At start-up, a run already in the output folder keeps its own settings (config.json, else its newest
+  // checkpoint's), as `dibr train --resume` does, unless --preset or --method was given; flags still apply.
+  void adopt_run_settings();
   void load_run_history();
   // Why training in out_dir() on the dataset in use would continue a run of another dataset ("" = it would not).
   std::string dataset_mismatch() const;

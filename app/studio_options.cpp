@@ -46,6 +46,7 @@ std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& ex
     o.config = TrainConfig::from_preset(config_flags.resolved_preset());
     config_flags.apply(o.config);
     o.given_keys = config_flags.given_keys();
+    o.preset_given = !config_flags.preset().empty();
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);
     return std::nullopt;

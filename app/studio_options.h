@@ -13,6 +13,7 @@ namespace dibr::studio {
 struct StudioOptions {
   TrainConfig config;                   // the preset (--preset, default quick) with the config flags applied
   std::vector<std::string> given_keys;  // config fields set by flags: they survive preset switches
+  bool preset_given = false;            // --preset was on the command line (else a run in --out keeps its own settings)
   std::string screenshot_dir;  // empty: <out>/screenshots
   std::string ui_map;          // empty: off; else kept up to date with control rectangles and state (JSON)
   int window_width = 1600, window_height = 960;

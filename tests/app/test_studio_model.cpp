@@ -217,6 +217,44 @@ TEST_F(StudioModelTest, AReopenedRunShowsItsCurvesCheckpointsAndDataset) {
     EXPECT_EQ(m.shown_preview().step, 4);
   }
 
+  // A run of another method trained by the CLI keeps its own settings when the studio starts on its folder without
+  // --preset or --method (as `dibr train --resume` does); flags still apply, and --preset overrides.
+  const auto differ_dir = (dir.path / "run_differ").string();
+  {
+    TrainConfig c = TrainConfig::from_preset("differ-quick");
+    c.data.root = data_a;
+    c.data.image_size = 32;
+    c.data.batch_objects = 2;
+    c.data.views_per_object = 2;
+    c.points.count = 64;
+    c.optim.max_steps = 2;
+    c.run.out_dir = differ_dir;
+    c.run.preview_count = 1;
+    c.system.device = "cpu";
+    c.system.num_threads = 1;
+    TrainingRun run;
+    run.start(c, open_dataset(data_a), false);
+    run.wait();
+    ASSERT_EQ(run.state(), RunState::Finished) << run.error();
+  }
+  {
+    StudioModel m(tiny_options(data_b, differ_dir), "");
+    EXPECT_EQ(m.config().model.method, "differ");
+    EXPECT_EQ(m.config().preset, "differ-quick");
+    EXPECT_EQ(m.config().points.count, 64) << "the run's own point count";
+    EXPECT_EQ(m.config().optim.max_steps, 100000) << "a flag still applies";
+    EXPECT_EQ(m.config().data.root, data_a) << "the run's dataset, not the one the options named without a flag";
+    ASSERT_TRUE(poll_until(m, [&] { return !m.checkpoint_loading() && m.shown_preview().from_checkpoint; }));
+    EXPECT_EQ(m.shown_preview().prediction.kind, PredictionKind::PointCloud);
+    EXPECT_EQ(m.state_json()["prediction_kind"], "point cloud");
+  }
+  {
+    StudioOptions o = tiny_options(data_b, differ_dir);
+    o.preset_given = true;
+    StudioModel m(o, "");
+    EXPECT_EQ(m.config().model.method, "dibr") << "--preset overrides the run's settings";
+  }
+
   StudioModel m(tiny_options(data_b, (dir.path / "other").string()), "");
   ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr && !m.dataset_checking(); }));
   m.open_run((dir.path / "empty_folder").string());
