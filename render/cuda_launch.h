@@ -1,5 +1,5 @@
 #pragma once
-// Launch helpers shared by the point-cloud CUDA kernels (*.cu only): grid sizes, launch checks and atomics.
+// Launch helpers shared by the CUDA kernels of render/ (*.cu only): grid sizes, launch checks and atomics.
 #include <cuda_runtime.h>
 
 #include <cstdint>
@@ -14,9 +14,11 @@ inline unsigned blocks_for(int64_t items) {
   return static_cast<unsigned>((items + kThreads - 1) / kThreads);
 }
 
-inline void check_launch(const char* who) {
+// Throws "<who>: CUDA <what> launch failed: <reason>" when the last launch failed.
+inline void check_launch(const char* who, const char* what) {
   const cudaError_t err = cudaGetLastError();
-  if (err != cudaSuccess) throw std::runtime_error(std::string(who) + ": CUDA launch failed: " + cudaGetErrorString(err));
+  if (err != cudaSuccess)
+    throw std::runtime_error(std::string(who) + ": CUDA " + what + " launch failed: " + cudaGetErrorString(err));
 }
 
 struct AtomicAdd {

@@ -42,7 +42,7 @@ void nearest_2d_cuda(const NearestParams<scalar_t>& p, void* stream) {
   if (p.sizes.batch > 65535) throw std::runtime_error("nearest_2d: more than 65535 images in one call");
   const dim3 grid(cuda::blocks_for(p.sizes.num_queries), static_cast<unsigned>(p.sizes.batch));
   nearest_2d_kernel<<<grid, cuda::kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p);
-  cuda::check_launch("nearest_2d");
+  cuda::check_launch("nearest_2d", "search");
 }
 
 template void nearest_2d_cuda<float>(const NearestParams<float>&, void*);

@@ -1,18 +1,12 @@
 // CUDA kernels of the NMR silhouette rasterizer: one thread per pixel for the forward (every face), one thread
 // per face for the backward, running the shared code of nmr_raster_pixel.h. Asynchronous on the caller's stream.
-#include <cuda_runtime.h>
-
-#include <stdexcept>
-#include <string>
-
+#include "render/cuda_launch.h"
 #include "render/nmr_raster_kernels.h"
 #include "render/nmr_raster_pixel.h"
 #include "render/tile_bins.h"
 
 namespace dibr::nmr {
 namespace {
-
-constexpr int kThreads = 256;
 
 template <typename scalar_t>
 __global__ void nmr_forward_kernel(const NmrForwardParams<scalar_t> p, int64_t pixels) {
@@ -26,32 +20,22 @@ __global__ void nmr_backward_kernel(const NmrBackwardParams<scalar_t> p, int64_t
   if (i < faces) nmr_backward_face(p, i);
 }
 
-void check_launch(const char* what) {
-  const cudaError_t err = cudaGetLastError();
-  if (err != cudaSuccess)
-    throw std::runtime_error(std::string("nmr_rasterize: CUDA ") + what + " launch failed: " + cudaGetErrorString(err));
-}
-
-unsigned blocks_for(int64_t n) {
-  return static_cast<unsigned>((n + kThreads - 1) / kThreads);
-}
-
 }  // namespace
 
 template <typename scalar_t>
 void nmr_rasterize_forward_cuda(const NmrForwardParams<scalar_t>& p, void* stream) {
   const int64_t pixels = p.sizes.batch * p.sizes.height * p.sizes.width;
   if (pixels == 0) return;
-  nmr_forward_kernel<scalar_t><<<blocks_for(pixels), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, pixels);
-  check_launch("forward");
+  nmr_forward_kernel<scalar_t><<<cuda::blocks_for(pixels), cuda::kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, pixels);
+  cuda::check_launch("nmr_rasterize", "forward");
 }
 
 template <typename scalar_t>
 void nmr_rasterize_backward_cuda(const NmrBackwardParams<scalar_t>& p, void* stream) {
   const int64_t faces = p.sizes.batch * p.sizes.num_faces;
   if (faces == 0) return;
-  nmr_backward_kernel<scalar_t><<<blocks_for(faces), kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, faces);
-  check_launch("backward");
+  nmr_backward_kernel<scalar_t><<<cuda::blocks_for(faces), cuda::kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, faces);
+  cuda::check_launch("nmr_rasterize", "backward");
 }
 
 template void nmr_rasterize_forward_cuda<float>(const NmrForwardParams<float>&, void*);

@@ -25,7 +25,7 @@ void point_repulsion_forward_cuda(const RepulsionForwardParams<scalar_t>& p, voi
   const int64_t count = p.sizes.batch * p.sizes.num_points;
   if (count == 0) return;
   repulsion_forward_kernel<<<cuda::blocks_for(count), cuda::kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, count);
-  cuda::check_launch("point_repulsion forward");
+  cuda::check_launch("point_repulsion", "forward");
 }
 
 template <typename scalar_t>
@@ -33,7 +33,7 @@ void point_repulsion_backward_cuda(const RepulsionBackwardParams<scalar_t>& p, v
   const int64_t count = p.sizes.batch * p.sizes.num_points;
   if (count == 0) return;
   repulsion_backward_kernel<<<cuda::blocks_for(count), cuda::kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, count);
-  cuda::check_launch("point_repulsion backward");
+  cuda::check_launch("point_repulsion", "backward");
 }
 
 template void point_repulsion_forward_cuda<float>(const RepulsionForwardParams<float>&, void*);

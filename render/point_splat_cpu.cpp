@@ -1,19 +1,11 @@
 // CPU reference of the Gaussian point splat: images in parallel, each image's points in index order.
 #include <ATen/Parallel.h>
 
+#include "render/plain_accumulate.h"
 #include "render/point_splat_kernels.h"
 #include "render/point_splat_point.h"
 
 namespace dibr::points {
-namespace {
-
-struct PlainAdd {
-  template <typename T>
-  void operator()(T* dst, T value) const { *dst += value; }
-};
-
-}  // namespace
-
 template <typename scalar_t>
 void point_splat_forward_cpu(const SplatForwardParams<scalar_t>& p) {
   const SplatSizes& s = p.sizes;

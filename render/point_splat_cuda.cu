@@ -25,7 +25,7 @@ void point_splat_forward_cuda(const SplatForwardParams<scalar_t>& p, void* strea
   const int64_t count = p.sizes.batch * p.sizes.num_points;
   if (count == 0) return;
   splat_forward_kernel<<<cuda::blocks_for(count), cuda::kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, count);
-  cuda::check_launch("point_splat forward");
+  cuda::check_launch("point_splat", "forward");
 }
 
 template <typename scalar_t>
@@ -33,7 +33,7 @@ void point_splat_backward_cuda(const SplatBackwardParams<scalar_t>& p, void* str
   const int64_t count = p.sizes.batch * p.sizes.num_points;
   if (count == 0) return;
   splat_backward_kernel<<<cuda::blocks_for(count), cuda::kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, count);
-  cuda::check_launch("point_splat backward");
+  cuda::check_launch("point_splat", "backward");
 }
 
 template void point_splat_forward_cuda<float>(const SplatForwardParams<float>&, void*);

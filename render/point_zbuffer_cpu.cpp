@@ -1,25 +1,11 @@
 // CPU reference of DIFFER's soft z-buffer: images in parallel, each image's points in index order.
 #include <ATen/Parallel.h>
 
+#include "render/plain_accumulate.h"
 #include "render/point_zbuffer_kernels.h"
 #include "render/point_zbuffer_point.h"
 
 namespace dibr::points {
-namespace {
-
-struct PlainMax {
-  template <typename T>
-  void operator()(T* dst, T value) const {
-    if (*dst < value) *dst = value;
-  }
-};
-struct PlainAdd {
-  template <typename T>
-  void operator()(T* dst, T value) const { *dst += value; }
-};
-
-}  // namespace
-
 template <typename scalar_t>
 void point_zbuffer_forward_cpu(const ZbufferForwardParams<scalar_t>& p) {
   const ZbufferSizes& s = p.sizes;

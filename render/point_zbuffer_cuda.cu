@@ -47,7 +47,7 @@ void point_zbuffer_forward_cuda(const ZbufferForwardParams<scalar_t>& p, void* s
   zbuffer_max_kernel<<<cuda::blocks_for(points), cuda::kThreads, 0, st>>>(p, points);
   zbuffer_accumulate_kernel<<<cuda::blocks_for(points), cuda::kThreads, 0, st>>>(p, points);
   zbuffer_normalize_kernel<<<cuda::blocks_for(pixels), cuda::kThreads, 0, st>>>(p, pixels);
-  cuda::check_launch("point_zbuffer forward");
+  cuda::check_launch("point_zbuffer", "forward");
 }
 
 template <typename scalar_t>
@@ -55,7 +55,7 @@ void point_zbuffer_backward_cuda(const ZbufferBackwardParams<scalar_t>& p, void*
   const int64_t points = p.sizes.batch * p.sizes.num_points;
   if (points == 0) return;
   zbuffer_backward_kernel<<<cuda::blocks_for(points), cuda::kThreads, 0, static_cast<cudaStream_t>(stream)>>>(p, points);
-  cuda::check_launch("point_zbuffer backward");
+  cuda::check_launch("point_zbuffer", "backward");
 }
 
 template void point_zbuffer_forward_cuda<float>(const ZbufferForwardParams<float>&, void*);

@@ -5,20 +5,12 @@
 
 #include <vector>
 
+#include "render/plain_accumulate.h"
 #include "render/raster_kernels.h"
 #include "render/raster_pixel.h"
 #include "render/tile_bins.h"
 
 namespace dibr::raster {
-namespace {
-
-struct PlainAdd {
-  template <typename T>
-  void operator()(T* dst, T value) const { *dst += value; }
-};
-
-}  // namespace
-
 template <typename scalar_t>
 void rasterize_forward_cpu(const RasterForwardParams<scalar_t>& p) {
   const RasterSizes& s = p.sizes;

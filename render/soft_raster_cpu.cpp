@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "render/plain_accumulate.h"
 #include "render/soft_raster_kernels.h"
 #include "render/soft_raster_pixel.h"
 #include "render/tile_bins.h"
@@ -15,11 +16,6 @@ namespace {
 
 using raster::AllFaces;
 using raster::TileBins;
-
-struct PlainAdd {
-  template <typename T>
-  void operator()(T* dst, T value) const { *dst += value; }
-};
 
 double bin_margin(const SoftRasSizes& s) {
   return std::sqrt(s.threshold);
