@@ -224,19 +224,19 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
           mesh = read_obj(pred_file);
           pred = sample_surface_points(mesh.vertices, mesh.faces, count, pred_seed);
         }
-        at::Tensor gt;
+        at::Tensor gt_cloud;
         try {
-          gt = subsample_points(load_pointcloud(object).points, count,
-                         object_seed(options.seed, object.class_id, object.object_id, 2));
+          gt_cloud = load_pointcloud(object).points;
         } catch (const std::exception& e) {
           throw std::runtime_error(std::string("ground truth: ") + error_text(e));
         }
+        const at::Tensor gt = subsample_points(gt_cloud, count, object_seed(options.seed, object.class_id, object.object_id, 2));
         const auto r = chamfer_distance(pred, gt);
         ChamferRow row{object.class_id, object.object_id, r.chamfer, r.pred_to_gt, r.gt_to_pred, r.fscore};
         row.cloud = is_cloud;
         row.pred_points = pred.size(0);
         if (options.sampling_floor) {
-          const at::Tensor perfect = subsample_points(load_pointcloud(object).points, pred.size(0),
+          const at::Tensor perfect = subsample_points(gt_cloud, pred.size(0),
                                                       object_seed(options.seed, object.class_id, object.object_id, 3));
           row.floor = chamfer_distance(perfect, gt).chamfer;
         }

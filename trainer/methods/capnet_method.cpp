@@ -32,16 +32,20 @@ Affinity released_affinity(const at::Tensor& mask, const at::Tensor& gt) {
           (gt * (mask + (1 - mask) * kAffinityFar)).mean() * kAffinityScale};
 }
 
+constexpr double kEmptyDistance = 2.0;  // an image without the other mask: twice the squared side, in side units
+
+// Squared distance to the nearest pixel >= 0.5 of each (B,S,S) mask, in units of the squared image side.
+at::Tensor side_distance_sq(const at::Tensor& masks) {
+  const double side = double(masks.size(-1));
+  return squared_distance_transform(masks.detach(), 0.5, kEmptyDistance * side * side) / (side * side);
+}
+
 // As in the paper, a 2D chamfer between the masks: each predicted pixel pays its squared distance to the
-// silhouette, each silhouette pixel the squared distance to the prediction (M >= 0.5), both from exact distance
-// transforms in units of the image side. Distances of a thresholded mask carry no gradient, so it reaches M
-// through the weights M (fwd) and 1 - M (bwd).
-Affinity paper_affinity(const at::Tensor& mask, const at::Tensor& gt) {
-  const double side = double(mask.size(-1));
-  const double empty = 2.0;  // an image without the other mask: twice the squared side, in side units
-  const at::Tensor to_gt = squared_distance_transform(gt.detach(), 0.5, empty * side * side) / (side * side);
-  const at::Tensor to_pred = squared_distance_transform(mask.detach(), 0.5, empty * side * side) / (side * side);
-  return {(mask * to_gt).mean(), (gt * (1 - mask) * to_pred).mean()};
+// silhouette (to_gt, side_distance_sq of the GT), each silhouette pixel the squared distance to the prediction
+// (M >= 0.5). Distances of a thresholded mask carry no gradient, so it reaches M through the weights M (fwd) and
+// 1 - M (bwd).
+Affinity paper_affinity(const at::Tensor& mask, const at::Tensor& gt, const at::Tensor& to_gt) {
+  return {(mask * to_gt).mean(), (gt * (1 - mask) * side_distance_sq(mask)).mean()};
 }
 
 class CapnetFamilyMethod : public Method {
@@ -79,7 +83,10 @@ class CapnetFamilyMethod : public Method {
     const at::Tensor mask = point_splat_mask(g.pixels, splat_settings(size));
     const at::Tensor gt = batch.masks.index_select(0, pairs.camera).squeeze(1);
     const at::Tensor bce = bce_mask_loss(mask, gt);
-    const Affinity aff = c.affinity == "paper" ? paper_affinity(mask, gt) : released_affinity(mask, gt);
+    // The GT's distances are the same for every render from one view: computed once per batch view.
+    const Affinity aff = c.affinity == "paper"
+                             ? paper_affinity(mask, gt, side_distance_sq(batch.masks.squeeze(1)).index_select(0, pairs.camera))
+                             : released_affinity(mask, gt);
     StepLosses l;
     l.total = c.bce * bce + c.affinity_fwd * aff.forward + c.affinity_bwd * aff.backward;
     l.terms = {bce, aff.forward, aff.backward};

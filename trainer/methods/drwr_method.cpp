@@ -36,15 +36,16 @@ class DrwrFamilyMethod : public Method {
   }
 
  protected:
-  // Each prediction seen from every view of its object, with those views' masks.
+  // Each prediction seen from every view of its object; `camera` picks, per render, its batch view (whose masks
+  // are prepared once per view and then selected).
   struct Views {
-    at::Tensor points, world_mats, focals, masks;
+    at::Tensor points, world_mats, focals, camera;
   };
   Views cross_views(const Prediction& prediction, const Batch& batch) const {
     const ViewPairs pairs = cross_view_pairs(prediction.vertices.size(0), config_.data.views_per_object,
                                              prediction.vertices.device(), who_);
     return {prediction.vertices.index_select(0, pairs.mesh), batch.world_mats.index_select(0, pairs.camera),
-            batch.focals.index_select(0, pairs.camera), batch.masks.index_select(0, pairs.camera)};
+            batch.focals.index_select(0, pairs.camera), pairs.camera};
   }
 
   TrainConfig config_;
@@ -61,8 +62,8 @@ class DrwrMethod final : public DrwrFamilyMethod {
     const Views v = cross_views(prediction, batch);
     // DRWR clips the projection to the image before it reads the grids (translate_coord).
     const at::Tensor p = project_points_to_grid(v.points, v.world_mats, v.focals, c.grid).pixels.clamp(0, c.grid - 1);
-    const at::Tensor mask = resize_masks(v.masks, c.grid);
-    const at::Tensor field = resize_masks(mask_distance_field(v.masks), c.grid);
+    const at::Tensor mask = resize_masks(batch.masks, c.grid).index_select(0, v.camera);
+    const at::Tensor field = resize_masks(mask_distance_field(batch.masks), c.grid).index_select(0, v.camera);
     const at::Tensor interior = (1 - bilinear_read(field, p)).abs().mean();
     const at::Tensor weight = bilinear_read(mask, p);
     at::Tensor rings = torch::zeros_like(weight);
@@ -86,8 +87,9 @@ class TwoDpmMethod final : public DrwrFamilyMethod {
     const TwoDpmConfig& c = config_.twodpm;
     const Views v = cross_views(prediction, batch);
     const at::Tensor p = project_points_to_grid(v.points, v.world_mats, v.focals, c.grid).pixels.clamp(0, c.grid - 1);
-    const SilhouetteSamples s = silhouette_samples(resize_masks(v.masks, c.grid), c.samples, c.mask_threshold);
-    const at::Tensor targets = s.points.to(p.dtype());
+    const SilhouetteSamples s = silhouette_samples(resize_masks(batch.masks, c.grid), c.samples, c.mask_threshold);
+    const at::Tensor targets = s.points.index_select(0, v.camera).to(p.dtype());
+    const at::Tensor valid = s.valid.index_select(0, v.camera);
     // 2DPM measures in pixels of a 128^2 image (coord * 128 / vox_size).
     const double unit = 128.0 / c.grid;
     const Nearest2d to_targets = nearest_2d(p, targets);
@@ -97,7 +99,7 @@ class TwoDpmMethod final : public DrwrFamilyMethod {
     };
     const at::Tensor forward = (p - gather(targets, to_targets.index)).pow(2).sum(-1).mean(1);
     const at::Tensor backward = (targets - gather(p, to_points.index)).pow(2).sum(-1).mean(1);
-    const at::Tensor chamfer = ((forward + backward) * s.valid).mean() * (unit * unit);
+    const at::Tensor chamfer = ((forward + backward) * valid).mean() * (unit * unit);
     StepLosses l;
     l.total = chamfer;
     l.terms = {chamfer};
