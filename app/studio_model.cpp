@@ -108,6 +108,19 @@ std::optional<TrainConfig> read_run_config(const std::string& dir) {
   return TrainConfig::from_json(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
 }
 
+struct StoredRun {
+  TrainConfig config;
+  std::string source;  // the file it came from
+};
+
+// A run folder's settings: its config.json, else its newest checkpoint's; nullopt when it holds neither.
+std::optional<StoredRun> stored_run_settings(const std::string& dir) {
+  if (auto stored = read_run_config(dir)) return StoredRun{*stored, (fs::path(dir) / "config.json").string()};
+  if (const std::string ckpt = resume_checkpoint(dir); !ckpt.empty())
+    return StoredRun{TrainConfig::from_json(load_checkpoint(ckpt, nullptr, nullptr).config_json), ckpt};
+  return std::nullopt;
+}
+
 // Whether `dataset` is the one a config's data.root names ("" = the built-in sample).
 bool is_dataset(const Dataset& dataset, const std::string& root) {
   if (root.empty()) return dataset.builtin_sample;
@@ -123,20 +136,13 @@ void StudioModel::adopt_run_settings() {
   const auto& given = options_.given_keys;
   if (options_.preset_given || std::find(given.begin(), given.end(), "model.method") != given.end()) return;
   const std::string dir = out_dir();
-  std::string source;
-  std::optional<TrainConfig> stored = read_run_config(dir);
-  if (stored) {
-    source = (fs::path(dir) / "config.json").string();
-  } else if (const std::string ckpt = resume_checkpoint(dir); !ckpt.empty()) {
-    stored = TrainConfig::from_json(load_checkpoint(ckpt, nullptr, nullptr).config_json);
-    source = ckpt;
-  }
+  const std::optional<StoredRun> stored = stored_run_settings(dir);
   if (!stored) return;
-  config_ = *stored;
+  config_ = stored->config;
   config_.run.out_dir = options_.config.run.out_dir;
   reapply_given_fields();
-  info("run " + dir + ": its own settings (" + config_.model.method + ", preset " + config_.preset + ") from " + source +
-       "; --preset overrides them");
+  info("run " + dir + ": its own settings (" + config_.model.method + ", preset " + config_.preset + ") from " +
+       stored->source + "; --preset overrides them");
 }
 
 void StudioModel::open_run(const std::string& run_dir) {
@@ -145,20 +151,13 @@ void StudioModel::open_run(const std::string& run_dir) {
     std::error_code ec;
     if (!fs::is_directory(run_dir, ec)) throw std::runtime_error("'" + run_dir + "' is not a folder");
     const std::string dir = fs::absolute(run_dir, ec).lexically_normal().string();
-    TrainConfig run_config;
-    std::string source;
-    if (auto stored = read_run_config(dir)) {
-      run_config = *stored;
-      source = (fs::path(dir) / "config.json").string();
-    } else if (const std::string ckpt = resume_checkpoint(dir); !ckpt.empty()) {
-      run_config = TrainConfig::from_json(load_checkpoint(ckpt, nullptr, nullptr).config_json);
-      source = ckpt;
-    } else {
+    const std::optional<StoredRun> stored = stored_run_settings(dir);
+    if (!stored)
       throw std::runtime_error("'" + dir + "' holds no run (no config.json, latest.pt or step_N.pt): to train into it, "
                                "set the output folder in the Training panel");
-    }
-    run_config.run.out_dir = dir;
-    config_ = run_config;
+    const std::string source = stored->source;
+    config_ = stored->config;
+    config_.run.out_dir = dir;
     class_choice_ = config_.data.classes;
     live_ = PreviewData{};
     checkpoint_preview_ = PreviewData{};
