@@ -27,15 +27,22 @@ std::string read_all(const fs::path& p) {
   return s.str();
 }
 
-TEST(Compare, TwoMethodsOnTheSameObjectsWithEveryMetricAndTheGrid) {
-  test::TempDir dir("compare");
+const std::string kClass = "02691156";
+
+// <dir>/nmr: one class, two training and two test objects, and beside it the test objects' GT voxels (a solid centre
+// block and nothing). Returns the data root.
+fs::path write_compare_data(const test::TempDir& dir) {
   const auto root = dir.path / "nmr";
-  const std::string cls = "02691156";
-  test::write_tiny_dataset(root, cls, 4, {0, 1}, {2}, {2, 3});
-  // GT voxels for the two test objects: a solid centre block and nothing.
+  test::write_tiny_dataset(root, kClass, 4, {0, 1}, {2}, {2, 3});
   at::Tensor voxels = torch::zeros({2, 32, 32, 32}, torch::kBool);
   voxels[0].slice(0, 8, 24).slice(1, 8, 24).slice(2, 8, 24).fill_(true);
-  write_kato_voxels((dir.path / (cls + "_test_voxels.npz")).string(), voxels);
+  write_kato_voxels((dir.path / (kClass + "_test_voxels.npz")).string(), voxels);
+  return root;
+}
+
+TEST(Compare, TwoMethodsOnTheSameObjectsWithEveryMetricAndTheGrid) {
+  test::TempDir dir("compare");
+  const auto root = write_compare_data(dir);
 
   std::vector<std::string> runs;
   for (const std::string preset : {"quick", "softras-quick"}) {
@@ -94,17 +101,12 @@ TEST(Compare, TwoMethodsOnTheSameObjectsWithEveryMetricAndTheGrid) {
 // also scored at the point method's N, voxel IoU marked as not applying to the points, never blank.
 TEST(Compare, PointCloudsAndMeshesShareTheMatchedPointCount) {
   test::TempDir dir("compare_points");
-  const auto root = dir.path / "nmr";
-  const std::string cls = "02691156";
-  test::write_tiny_dataset(root, cls, 4, {0, 1}, {2}, {2, 3});
+  const auto root = write_compare_data(dir);
   // GT clouds larger than every sample, so that the sampling floors are measured (100 points would give 0).
   for (const char* id : {"obj2", "obj3"})
-    write_npz((root / cls / id / "pointcloud.npz").string(),
+    write_npz((root / kClass / id / "pointcloud.npz").string(),
               {{"points", torch::rand({5000, 3}) - 0.5}, {"normals", torch::zeros({5000, 3})},
                {"loc", torch::zeros({3})}, {"scale", torch::ones({})}});
-  at::Tensor voxels = torch::zeros({2, 32, 32, 32}, torch::kBool);
-  voxels[0].slice(0, 8, 24).slice(1, 8, 24).slice(2, 8, 24).fill_(true);
-  write_kato_voxels((dir.path / (cls + "_test_voxels.npz")).string(), voxels);
   std::vector<std::string> runs;
   for (const std::string preset : {"softras-quick", "differ-quick"}) {
     TrainConfig c = test::tiny_run_config(preset, root, dir.path / preset, 2);

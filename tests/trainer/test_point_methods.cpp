@@ -16,6 +16,7 @@
 #include "trainer/inference.h"
 #include "trainer/method.h"
 #include "trainer/methods/point_projection.h"
+#include "trainer/methods/view_pairs.h"
 #include "tiny_run.h"
 #include "trainer/training_run.h"
 
@@ -70,12 +71,11 @@ TEST_P(PointMethod, PredictsACloudRendersItsMaskAndRefusesAnIncompleteBatch) {
 // its object and that view's silhouette pixels.
 double silhouette_chamfer(const Prediction& p, const Batch& batch, int views) {
   torch::NoGradGuard no_grad;
-  const int64_t n = p.vertices.size(0);
-  const at::Tensor mesh = torch::arange(n).repeat_interleave(views);
-  const at::Tensor camera = torch::arange(n / views).repeat_interleave(views * views) * views + torch::arange(views).repeat({n});
-  const at::Tensor px = project_points_to_grid(p.vertices.index_select(0, mesh), batch.world_mats.index_select(0, camera),
-                                               batch.focals.index_select(0, camera), 32).pixels;
-  const at::Tensor targets = silhouette_samples(batch.masks.index_select(0, camera).squeeze(1), 1024, 0.5).points;
+  const ViewPairs pairs = cross_view_pairs(p.vertices.size(0), views, p.vertices.device(), "silhouette_chamfer");
+  const at::Tensor px = project_points_to_grid(p.vertices.index_select(0, pairs.mesh),
+                                               batch.world_mats.index_select(0, pairs.camera),
+                                               batch.focals.index_select(0, pairs.camera), 32).pixels;
+  const at::Tensor targets = silhouette_samples(batch.masks.index_select(0, pairs.camera).squeeze(1), 1024, 0.5).points;
   return (nearest_2d(px, targets).distance_sq.mean() + nearest_2d(targets, px).distance_sq.mean()).item<double>();
 }
 
