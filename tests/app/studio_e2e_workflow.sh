@@ -130,6 +130,9 @@ test_objects=$(state /dataset/splits/test)
 ((test_objects > 0)) || die "dataset B has no test objects"
 click export.batch
 wait_until 240 "the batch export of the test split" log_has "batch export: $test_objects/$test_objects objects written"
+# The log line comes first; the state file of the frame that shows the new predictions folder may come a frame later.
+predictions_dir_ready() { local d; d=$(state /predictions_dir); [[ -n "$d" && -d "$d" ]]; }
+wait_until 10 "the batch export folder in the studio's state" predictions_dir_ready
 pred_dir=$(state /predictions_dir)
 [[ -d "$pred_dir" ]] || die "the batch export folder '$pred_dir' does not exist"
 objs=$(find "$pred_dir" -name '*.obj' | wc -l)
