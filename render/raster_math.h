@@ -91,6 +91,14 @@ DIBR_HD bool barycentric_inside(const Tri<T>& t, T px, T py, T w[3]) {
   T c[3];
   const T area = sub_areas(t, px, py, c);
   if (!(abs1(area) > T(kMinDoubleArea))) return false;
+  // Exact early reject, sparing the division: w_i = c_i / area is negative (not an underflowed -0) when c_i
+  // and area have opposite signs and |c_i| is not vanishingly small against |area|. Huge areas, whose
+  // reciprocal may underflow to 0 (every w_i = 0: inside), take the full path.
+  if (abs1(area) < T(1e30)) {
+    const T tiny = abs1(area) * T(1e-20);
+    for (int i = 0; i < 3; ++i)
+      if (area > T(0) ? c[i] < -tiny : c[i] > tiny) return false;
+  }
   const T inv = T(1) / area;
   for (int i = 0; i < 3; ++i) w[i] = c[i] * inv;
   return w[0] >= T(0) && w[1] >= T(0) && w[2] >= T(0);
@@ -98,10 +106,9 @@ DIBR_HD bool barycentric_inside(const Tri<T>& t, T px, T py, T w[3]) {
 
 // Gradient of sum_i gw[i]*w[i] w.r.t. the corners, given w = c/area for a covered pixel.
 // dL/dc_j = (gw_j - sum_i gw_i w_i) / area, then the chain through c_j = cross(v_j+1 - p, v_j+2 - p).
+// c and area as sub_areas(t, px, py, c) returned them.
 template <typename T>
-DIBR_HD void barycentric_backward(const Tri<T>& t, T px, T py, const T gw[3], T gx[3], T gy[3]) {
-  T c[3];
-  const T area = sub_areas(t, px, py, c);
+DIBR_HD void barycentric_backward(const Tri<T>& t, T px, T py, const T c[3], T area, const T gw[3], T gx[3], T gy[3]) {
   for (int i = 0; i < 3; ++i) gx[i] = gy[i] = T(0);
   if (!(abs1(area) > T(kMinDoubleArea))) return;
   const T inv = T(1) / area;
@@ -115,6 +122,13 @@ DIBR_HD void barycentric_backward(const Tri<T>& t, T px, T py, const T gw[3], T 
     gx[k] -= gc * (t.y[j] - py);
     gy[k] += gc * (t.x[j] - px);
   }
+}
+
+template <typename T>
+DIBR_HD void barycentric_backward(const Tri<T>& t, T px, T py, const T gw[3], T gx[3], T gy[3]) {
+  T c[3];
+  const T area = sub_areas(t, px, py, c);
+  barycentric_backward(t, px, py, c, area, gw, gx, gy);
 }
 
 // Closest point of segment a-b to p: parameter s in [0,1]; zero-length segments give s = 0.
@@ -152,6 +166,44 @@ DIBR_HD T point_triangle_dist2(const Tri<T>& t, T px, T py, int* edge, T* param,
     if (e == 0 || d2 < best) {
       best = d2;
       *edge = e;
+      *param = s;
+    }
+  }
+  return best;
+}
+
+// A face's edge vectors and reciprocal squared lengths, computed once per face for the many pixels of a tile.
+// Edge e runs from corner e to corner (e+1)%3; inv_len2 is 0 for a zero-length edge (its parameter is then 0).
+template <typename T>
+struct TriEdges {
+  T ex[3], ey[3], inv_len2[3];
+};
+template <typename T>
+DIBR_HD TriEdges<T> tri_edges(const Tri<T>& t) {
+  TriEdges<T> e;
+  for (int i = 0; i < 3; ++i) {
+    const int n = (i + 1) % 3;
+    e.ex[i] = t.x[n] - t.x[i];
+    e.ey[i] = t.y[n] - t.y[i];
+    const T len2 = e.ex[i] * e.ex[i] + e.ey[i] * e.ey[i];
+    e.inv_len2[i] = len2 > T(0) ? T(1) / len2 : T(0);
+  }
+  return e;
+}
+
+// point_triangle_dist2 to the boundary (to_boundary = true), with the edges precomputed: the segment parameter
+// is a product with inv_len2 instead of a quotient (so its last bit may differ from point_triangle_dist2's).
+template <typename T>
+DIBR_HD T point_boundary_dist2(const Tri<T>& t, const TriEdges<T>& e, T px, T py, int* edge, T* param) {
+  T best = T(0);
+  for (int i = 0; i < 3; ++i) {
+    const T s = min2(max2(((px - t.x[i]) * e.ex[i] + (py - t.y[i]) * e.ey[i]) * e.inv_len2[i], T(0)), T(1));
+    const T dx = px - (t.x[i] + s * e.ex[i]);
+    const T dy = py - (t.y[i] + s * e.ey[i]);
+    const T d2 = dx * dx + dy * dy;
+    if (i == 0 || d2 < best) {
+      best = d2;
+      *edge = i;
       *param = s;
     }
   }

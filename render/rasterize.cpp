@@ -56,6 +56,7 @@ RasterSizes sizes_of(const at::Tensor& features, const RasterizeSettings& st) {
   s.boxlen = st.boxlen;
   s.knum = st.knum;
   s.distance_to_boundary = st.soft_distance == SoftMaskDistance::Boundary;
+  s.deterministic_backward = st.deterministic_backward;
   return s;
 }
 
@@ -102,6 +103,8 @@ class DibrRasterize : public torch::autograd::Function<DibrRasterize> {
     const c10::OptionalDeviceGuard guard(image.device());  // kernels launch on the inputs' GPU
     const RasterSizes s = sizes_of(features, st);
     const auto opts = image.options();
+    raster::BatchTileBins* bins = nullptr;
+    at::Tensor face_boxes;  // CUDA scratch
     at::Tensor out_features = at::empty({s.batch, s.height, s.width, s.feature_dim}, opts);
     at::Tensor soft_mask = at::empty({s.batch, s.height, s.width}, opts);
     at::Tensor face_index = at::empty({s.batch, s.height, s.width}, opts.dtype(at::kLong));
@@ -115,15 +118,26 @@ class DibrRasterize : public torch::autograd::Function<DibrRasterize> {
       p.features = out_features.data_ptr<scalar_t>();
       p.soft_mask = soft_mask.data_ptr<scalar_t>();
       p.face_index = face_index.data_ptr<int64_t>();
+      if (!image.is_cuda()) p.keep_bins = &bins;
+      if (image.is_cuda()) {
+        face_boxes = at::empty({s.batch, s.num_faces, 4}, opts.dtype(at::kInt));
+        p.face_boxes = face_boxes.data_ptr<int32_t>();
+      }
       launch_forward(p, image);
     });
     ctx->save_for_backward({image, features, face_index});
+    // The CPU coarse pass, for the backward: a one-byte tensor whose deleter frees it with the context.
+    if (bins)
+      ctx->saved_data["bins"] = at::from_blob(
+          bins, {1}, [](void* b) { raster::delete_batch_tile_bins(static_cast<raster::BatchTileBins*>(b)); },
+          at::TensorOptions().dtype(at::kByte));
     ctx->saved_data["height"] = static_cast<int64_t>(st.height);
     ctx->saved_data["width"] = static_cast<int64_t>(st.width);
     ctx->saved_data["sigmainv"] = st.sigmainv;
     ctx->saved_data["boxlen"] = st.boxlen;
     ctx->saved_data["knum"] = static_cast<int64_t>(st.knum);
     ctx->saved_data["soft_distance"] = static_cast<int64_t>(st.soft_distance);
+    ctx->saved_data["deterministic_backward"] = st.deterministic_backward;
     ctx->mark_non_differentiable({face_index});
     return {out_features, soft_mask, face_index};
   }
@@ -142,6 +156,7 @@ class DibrRasterize : public torch::autograd::Function<DibrRasterize> {
     st.boxlen = ctx->saved_data["boxlen"].toDouble();
     st.knum = static_cast<int>(ctx->saved_data["knum"].toInt());
     st.soft_distance = static_cast<SoftMaskDistance>(ctx->saved_data["soft_distance"].toInt());
+    st.deterministic_backward = ctx->saved_data["deterministic_backward"].toBool();
     const RasterSizes s = sizes_of(features, st);
 
     at::Tensor grad_features = grads[0].defined() ? grads[0].contiguous() : at::Tensor();
@@ -159,6 +174,18 @@ class DibrRasterize : public torch::autograd::Function<DibrRasterize> {
         p.grad_soft_mask = grad_mask.defined() ? grad_mask.data_ptr<scalar_t>() : nullptr;
         p.grad_face_vertices_image = grad_image.data_ptr<scalar_t>();
         p.grad_face_features = grad_face_features.data_ptr<scalar_t>();
+        if (ctx->saved_data.count("bins"))
+          p.bins = static_cast<const raster::BatchTileBins*>(ctx->saved_data["bins"].toTensor().data_ptr());
+        at::Tensor face_boxes, scratch;  // CUDA scratch
+        if (image.is_cuda()) {
+          face_boxes = at::empty({s.batch, s.num_faces, 4}, image.options().dtype(at::kInt));
+          p.face_boxes = face_boxes.data_ptr<int32_t>();
+          if (s.deterministic_backward) {
+            scratch = at::empty({s.batch * int64_t(raster::deterministic_scratch_bytes(s, sizeof(scalar_t)))},
+                                image.options().dtype(at::kByte));
+            p.scratch = scratch.data_ptr<uint8_t>();
+          }
+        }
         launch_backward(p, image);
       });
     }

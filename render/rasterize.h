@@ -22,6 +22,10 @@ struct RasterizeSettings {
   double boxlen = 0.02;      // NDC margin added to a face's box when gathering soft-mask faces
   int knum = 30;             // at most this many faces contribute to one uncovered pixel
   SoftMaskDistance soft_distance = SoftMaskDistance::Boundary;
+  // CUDA: a backward whose gradients are the same bits on every run (one thread per image running the CPU's
+  // tiled backward; much slower). The default sums with atomics, whose order varies. The CPU is always
+  // deterministic.
+  bool deterministic_backward = false;
 };
 
 struct RasterizeOutput {

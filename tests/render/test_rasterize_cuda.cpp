@@ -64,5 +64,42 @@ TEST(RasterizeCuda, ForwardIsRepeatable) {
   EXPECT_TRUE(torch::equal(a.face_index.cpu(), b.face_index.cpu()));
 }
 
+// More faces than one shared-memory chunk (256) and several tiles, a cut last tile row and column, and both
+// backward modes; the deterministic one must also repeat bit for bit.
+void expect_tiled_parity(bool deterministic) {
+  if (!torch::cuda::is_available()) GTEST_SKIP() << "no CUDA device: skipped";
+  torch::manual_seed(41);
+  const int64_t B = 2, F = 700;
+  const int H = 45, W = 38;
+  test::RasterInputs in;
+  in.image = torch::rand({B, F, 1, 2}, torch::kFloat64) * 2.2 - 1.1 + torch::randn({B, F, 3, 2}, torch::kFloat64) * 0.08;
+  in.z = torch::rand({B, F, 3}, torch::kFloat64) - 3;
+  in.features = torch::randn({B, F, 3, 3}, torch::kFloat64);
+  in.normals = torch::randn({B, F}, torch::kFloat64);
+  RasterizeSettings st;
+  st.height = H;
+  st.width = W;
+  st.sigmainv = 300.0;
+  st.boxlen = 0.05;
+  st.knum = 12;
+  st.deterministic_backward = deterministic;
+  const auto wf = torch::randn({B, H, W, 3}, torch::kFloat64);
+  const auto wm = torch::randn({B, H, W}, torch::kFloat64);
+  const Result cpu = run(in, st, wf, wm, torch::kCPU, torch::kFloat64);
+  const Result gpu = run(in, st, wf, wm, torch::kCUDA, torch::kFloat64);
+  EXPECT_TRUE(torch::equal(cpu.out.face_index, gpu.out.face_index.cpu()));
+  EXPECT_TRUE(torch::allclose(cpu.out.soft_mask, gpu.out.soft_mask.cpu(), 1e-9, 1e-9));
+  EXPECT_TRUE(torch::allclose(cpu.grad_image, gpu.grad_image, 1e-8, 1e-8));
+  EXPECT_TRUE(torch::allclose(cpu.grad_features, gpu.grad_features, 1e-9, 1e-9));
+  if (deterministic) {
+    const Result again = run(in, st, wf, wm, torch::kCUDA, torch::kFloat64);
+    EXPECT_TRUE(torch::equal(gpu.grad_image, again.grad_image));
+    EXPECT_TRUE(torch::equal(gpu.grad_features, again.grad_features));
+  }
+}
+
+TEST(RasterizeCuda, TiledParityManyFaces) { expect_tiled_parity(false); }
+TEST(RasterizeCuda, DeterministicBackwardParityAndRepeatable) { expect_tiled_parity(true); }
+
 }  // namespace
 }  // namespace dibr
