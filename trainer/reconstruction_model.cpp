@@ -1,4 +1,5 @@
 #include "trainer/reconstruction_model.h"
+#include "trainer/step_profile.h"
 
 #include <torch/torch.h>
 
@@ -26,7 +27,8 @@ ReconstructionNetImpl::ReconstructionNetImpl(const TriangleMesh& template_mesh, 
 MeshPrediction ReconstructionNetImpl::forward(const at::Tensor& images) {
   TORCH_CHECK(images.dim() == 4 && images.size(1) == 3, "ReconstructionNet: images must be (B,3,S,S), got ",
               images.sizes());
-  auto z = code(encoder(normalize_imagenet(images)));
+  const at::Tensor z = in_phase(Phase::Encoder, [&] { return code(encoder(normalize_imagenet(images))); });
+  ProfileScope scope(Phase::Decoder);
   auto out = decoder(template_vertices, z);
   auto vertices = template_vertices.unsqueeze(0) + alpha * out.offsets;
   return {normalize_mesh(vertices), out.colors};

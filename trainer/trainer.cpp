@@ -9,6 +9,7 @@
 #include "trainer/checkpoint.h"
 #include "trainer/device.h"
 #include "trainer/preview_set.h"
+#include "trainer/step_profile.h"
 
 namespace dibr {
 namespace fs = std::filesystem;
@@ -98,26 +99,41 @@ Trainer::~Trainer() = default;
 
 LossRecord Trainer::train_step() {
   auto& m = *impl_;
-  Batch batch = m.loader->next();
-  if (m.batch_hook) m.batch_hook(m.step, batch);
-  const bool non_blocking = m.device.is_cuda();
-  batch.images = batch.images.to(m.device, non_blocking);
-  batch.masks = batch.masks.to(m.device, non_blocking);
-  batch.world_mats = batch.world_mats.to(m.device, non_blocking);
-  batch.focals = batch.focals.to(m.device, non_blocking);
+  Batch batch = in_phase(Phase::Data, [&] {
+    Batch b = m.loader->next();
+    if (m.batch_hook) m.batch_hook(m.step, b);
+    const bool non_blocking = m.device.is_cuda();
+    b.images = b.images.to(m.device, non_blocking);
+    b.masks = b.masks.to(m.device, non_blocking);
+    b.world_mats = b.world_mats.to(m.device, non_blocking);
+    b.focals = b.focals.to(m.device, non_blocking);
+    return b;
+  });
 
   const double lr = learning_rate_at(m.config.optim, m.step);
-  for (auto& group : m.optimizer->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-
-  m.optimizer->zero_grad();
+  in_phase(Phase::Optimizer, [&] {
+    for (auto& group : m.optimizer->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    m.optimizer->zero_grad();
+  });
   m.method->begin_step(m.step, lr);
   const Prediction prediction = m.method->predict(batch.images);
-  const StepLosses losses = m.method->step_losses(prediction, batch);
+  const StepLosses losses = in_phase(Phase::Losses, [&] { return m.method->step_losses(prediction, batch); });
   LossRecord record;
   record.step = m.step + 1;
   record.lr = lr;
-  record.losses.total = losses.total.item<double>();
-  for (const auto& t : losses.terms) record.losses.terms.push_back(t.defined() ? t.item<double>() : 0.0);
+  in_phase(Phase::Logging, [&] {
+    // One device-to-host copy for the total and every term (a single synchronisation on a GPU).
+    const auto as_double = [&](const at::Tensor& t) {
+      return t.defined() ? t.detach().reshape({1}).to(torch::kFloat64)
+                         : torch::zeros({1}, losses.total.options().dtype(torch::kFloat64));
+    };
+    std::vector<at::Tensor> values{as_double(losses.total)};
+    for (const auto& t : losses.terms) values.push_back(as_double(t));
+    const at::Tensor host = torch::cat(values).cpu();
+    const double* v = host.data_ptr<double>();
+    record.losses.total = v[0];
+    for (size_t i = 0; i < losses.terms.size(); ++i) record.losses.terms.push_back(v[i + 1]);
+  });
   if (!std::isfinite(record.losses.total)) {
     const bool have_checkpoint = fs::exists(m.latest_path());
     throw NonFiniteLoss(std::string("loss became ") + (std::isnan(record.losses.total) ? "NaN" : "Inf") + " at step " +
@@ -125,8 +141,8 @@ LossRecord Trainer::train_step() {
                         (have_checkpoint ? "the last good checkpoint is " + m.latest_path()
                                          : std::string("no checkpoint was written before it")));
   }
-  losses.total.backward();
-  m.optimizer->step();
+  in_phase(Phase::Backward, [&] { losses.total.backward(); });
+  in_phase(Phase::Optimizer, [&] { m.optimizer->step(); });
   ++m.step;
   m.last_losses = record.losses;
   return record;

@@ -7,13 +7,14 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "trainer/atomic_file.h"
 #include "trainer/error_text.h"
 #include "trainer/metrics_log.h"
+#include "trainer/step_profile.h"
 #include "trainer/trainer.h"
-#include "trainer/error_text.h"
 
 namespace dibr {
 namespace fs = std::filesystem;
@@ -50,6 +51,8 @@ struct TrainingRun::Impl {
   int64_t step = 0;
   bool resumed = false;
   double steps_per_second = 0;
+  bool profile_enabled = false;
+  std::string profile_table;
 
   std::function<void(const TrainerProgress&)> on_progress;
   std::function<void()> on_ready;
@@ -118,7 +121,19 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
     if (on_ready) on_ready();
     const int64_t max_steps = config.optim.max_steps;
     publish(trainer->snapshot(), 0);  // the studio shows the starting point at once
+    std::unique_ptr<StepProfile> profile;
+    if (profile_enabled) profile = std::make_unique<StepProfile>(trainer->device().is_cuda());
+    std::optional<InstallProfile> installed;
+    if (profile) installed.emplace(profile.get());
+    const int64_t first_step = trainer->step();
     const auto started = Clock::now();
+    const auto end_profile = [&] {
+      if (!profile) return;
+      installed.reset();
+      profile->set_loop(std::chrono::duration<double>(Clock::now() - started).count(), trainer->step() - first_step);
+      std::lock_guard<std::mutex> lock(mutex);
+      profile_table = profile->table();
+    };
     while (trainer->step() < max_steps && !should_stop()) {
       const auto t0 = Clock::now();
       LossRecord record = trainer->train_step();
@@ -126,6 +141,7 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
       const double rate = dt > 0 ? 1.0 / dt : 0;
       steps_per_second = steps_per_second == 0 ? rate : 0.9 * steps_per_second + 0.1 * rate;
       record.seconds = seconds_base + std::chrono::duration<double>(Clock::now() - started).count();
+      ProfileScope logging(Phase::Logging);
       metrics.append(record);
       const int64_t s = trainer->step();
       const double eta = steps_per_second > 0 ? (max_steps - s) / steps_per_second : 0;
@@ -141,11 +157,12 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
         std::lock_guard<std::mutex> lock(mutex);
         problems = all;
       }
-      if (s % cadence.snapshot_every == 0) publish(trainer->snapshot(), eta);
+      if (s % cadence.snapshot_every == 0) publish(in_phase(Phase::Snapshot, [&] { return trainer->snapshot(); }), eta);
       // A failed periodic save (a full disk) stops the run, or with run.on_save_error = continue is reported and
       // tried again at the next checkpoint; the previous file is intact either way. Non-finite weights always stop.
       std::string save_warning;
       auto periodic_save = [&](const std::string& path) {
+        ProfileScope checkpoint(Phase::Checkpoint);
         try {
           trainer->save(path);
           return true;
@@ -162,6 +179,7 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
       if (s % cadence.checkpoint_every == 0 && periodic_save(trainer->latest_checkpoint_path())) last_saved = s;
       if (on_progress) on_progress({s, max_steps, steps_per_second, eta, record.losses, broken_seen, save_warning});
     }
+    end_profile();
     if (last_saved != trainer->step()) trainer->save(trainer->latest_checkpoint_path());
     std::lock_guard<std::mutex> lock(mutex);
     state = trainer->step() >= max_steps ? RunState::Finished : RunState::Stopped;
@@ -199,6 +217,7 @@ bool TrainingRun::start(TrainConfig config, std::shared_ptr<const Dataset> datas
     lock.lock();
   }
   m.snapshot.reset();
+  m.profile_table.clear();
   m.history.clear();
   m.config = std::move(config);
   m.state = RunState::Creating;
@@ -298,5 +317,10 @@ std::string TrainingRun::latest_checkpoint_path() const {
 void TrainingRun::set_progress_callback(std::function<void(const TrainerProgress&)> c) { impl_->on_progress = std::move(c); }
 void TrainingRun::set_ready_callback(std::function<void()> c) { impl_->on_ready = std::move(c); }
 void TrainingRun::set_batch_hook(std::function<void(int64_t, Batch&)> h) { impl_->batch_hook = std::move(h); }
+void TrainingRun::enable_profile(bool on) { impl_->profile_enabled = on; }
+std::string TrainingRun::profile_table() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->profile_table;
+}
 
 }  // namespace dibr

@@ -76,6 +76,10 @@ class TrainingRun {
   void set_ready_callback(std::function<void()> callback);
   // Test hook passed to the Trainer (see Trainer::set_batch_hook); set before start().
   void set_batch_hook(std::function<void(int64_t step, Batch& batch)> hook);
+  // Measure the time of each phase of the loop (step_profile.h) in the next start(); set before start().
+  void enable_profile(bool on);
+  // The phase table of the last profiled run, once it has ended; empty when it was not profiled.
+  std::string profile_table() const;
 
  private:
   struct Impl;

@@ -163,6 +163,30 @@ TEST(Cli, StepZeroCheckpointThenEvalWritesMeshes) {
   EXPECT_FALSE(fs::exists(eval / "02691156" / "a_0.obj"));  // train split object: not evaluated
 }
 
+// --profile prints the phase table after a short run: every phase, and the steps it covered.
+TEST(Cli, ProfilePrintsTheTimeOfEachPhase) {
+  test::TempDir dir("cli_profile");
+  const fs::path data = dir.path / "data";
+  const fs::path cls = data / "02691156";
+  test::write_fake_object(cls / "a", 1);
+  test::write_fake_object(cls / "b", 2);
+  test::write_list(cls / "softras_train.lst", {"a", "b"});
+  test::write_list(cls / "softras_val.lst", {});
+  test::write_list(cls / "softras_test.lst", {});
+  const auto r = run_dibr("train --data " + quoted(data) + " --out " + quoted(dir.path / "run") +
+                          " --max-steps 3 --size 32 --batch 2 --views 1 --preview-count 0 --workers 1 --device cpu "
+                          "--profile");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (const char* phase : {"data", "encoder", "decoder", "renders", "losses", "backward", "optimiser", "snapshot",
+                            "checkpoint", "other", "total"})
+    EXPECT_NE(r.output.find(std::string("\n") + phase + " "), std::string::npos) << phase << "\n" << r.output;
+  EXPECT_NE(r.output.find("3 steps,"), std::string::npos) << r.output;
+  const auto plain = run_dibr("train --data " + quoted(data) + " --out " + quoted(dir.path / "plain") +
+                              " --max-steps 1 --size 32 --batch 2 --views 1 --preview-count 0 --workers 1 --device cpu");
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_EQ(plain.output.find("ms/step"), std::string::npos) << plain.output;
+}
+
 TEST(Cli, CompareTwoMethodsWritesTheReportAndRefusesAFolderWithoutCheckpoint) {
   test::TempDir dir("cli_compare");
   const fs::path data = dir.path / "data";

@@ -28,6 +28,7 @@ struct TrainFlags {
   std::string config_file;
   bool resume = false;
   bool print_config = false;
+  bool profile = false;
   int64_t log_every = 10;
   std::string preset() const { return config_flags->resolved_preset(); }
 };
@@ -146,6 +147,7 @@ int run_train(TrainFlags& flags) {
     if (!p.save_warning.empty()) line.message("dibr train: warning: " + p.save_warning + " (training goes on)");
     line.update(p.step, text);
   });
+  run.enable_profile(flags.profile);
   run.start(config, dataset, flags.resume);
   while (!run.wait_for(0.1)) {
     if (interrupt.requested()) run.stop();
@@ -158,6 +160,8 @@ int run_train(TrainFlags& flags) {
     line.finish(format_progress("step", run.step(), config.optim.max_steps, last.steps_per_second, 0) + " | " +
                 loss_text(names, last.losses));
   }
+  if (flags.profile && !run.profile_table().empty())
+    std::cerr << "dibr train: time per step by phase (" << run.device_name() << ")\n" << run.profile_table();
   const std::string latest = run.latest_checkpoint_path();
   if (run.state() == RunState::Stopped) {
     std::cerr << "dibr train: stopped at step " << run.step() << "; checkpoint " << latest
@@ -188,6 +192,9 @@ Command add_train_command(CLI::App& parent) {
       ->check(CLI::Range(int64_t{1}, int64_t{1000000000}))
       ->capture_default_str();
   app->add_flag("--print-config", flags->print_config, "print the resolved config as JSON and exit");
+  app->add_flag("--profile", flags->profile,
+                "at the end, print the time per step of each phase (data, encoder, decoder, renders, losses, "
+                "backward, optimiser, logging, snapshot, checkpoint); on CUDA it synchronises at every phase");
   return {app, [flags] { return run_train(*flags); }};
 }
 

@@ -8,6 +8,7 @@
 #include "trainer/methods/point_networks.h"
 #include "trainer/methods/point_projection.h"
 #include "trainer/methods/view_pairs.h"
+#include "trainer/step_profile.h"
 
 namespace dibr {
 namespace {
@@ -79,8 +80,10 @@ class CapnetFamilyMethod : public Method {
     const int size = static_cast<int>(batch.images.size(-1));
     const at::Tensor cameras = batch.world_mats.index_select(0, pairs.camera);
     const at::Tensor focals = batch.focals.index_select(0, pairs.camera);
-    const GridPoints g = project_points_to_grid(prediction.vertices.index_select(0, pairs.mesh), cameras, focals, size);
-    const at::Tensor mask = point_splat_mask(g.pixels, splat_settings(size));
+    const GridPoints g = in_phase(Phase::Renders, [&] {
+      return project_points_to_grid(prediction.vertices.index_select(0, pairs.mesh), cameras, focals, size);
+    });
+    const at::Tensor mask = in_phase(Phase::Renders, [&] { return point_splat_mask(g.pixels, splat_settings(size)); });
     const at::Tensor gt = batch.masks.index_select(0, pairs.camera).squeeze(1);
     const at::Tensor bce = bce_mask_loss(mask, gt);
     // The GT's distances are the same for every render from one view: computed once per batch view.
@@ -93,7 +96,9 @@ class CapnetFamilyMethod : public Method {
     if (colour_) {
       // DIFFER's prediction is 0 where no point's well reaches: compared with the image inside its silhouette.
       const at::Tensor colours = prediction.colors.index_select(0, pairs.mesh);
-      const at::Tensor rgb = point_zbuffer(g.pixels, g.depth.abs() + 1, colours, zbuffer_settings(size)).image;
+      const at::Tensor rgb = in_phase(Phase::Renders, [&] {
+        return point_zbuffer(g.pixels, g.depth.abs() + 1, colours, zbuffer_settings(size)).image;
+      });
       const at::Tensor target = (batch.images.index_select(0, pairs.camera) * batch.masks.index_select(0, pairs.camera))
                                     .permute({0, 2, 3, 1});
       const at::Tensor rgb_loss = (rgb - target).pow(2).sum(-1).mean();

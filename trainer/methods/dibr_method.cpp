@@ -7,6 +7,7 @@
 #include "trainer/losses.h"
 #include "trainer/methods/view_pairs.h"
 #include "trainer/reconstruction_model.h"
+#include "trainer/step_profile.h"
 
 namespace dibr {
 namespace {
@@ -59,9 +60,11 @@ class DibrMethod final : public Method {
     const at::Tensor& camera_index = pairs.camera;
 
     const int image_size = static_cast<int>(batch.images.size(-1));
-    auto render = render_mesh(prediction.vertices.index_select(0, mesh_index), faces_,
-                              prediction.colors.index_select(0, mesh_index), batch.world_mats.index_select(0, camera_index),
-                              batch.focals.index_select(0, camera_index), raster_settings(config_.raster, image_size));
+    auto render = in_phase(Phase::Renders, [&] {
+      return render_mesh(prediction.vertices.index_select(0, mesh_index), faces_,
+                         prediction.colors.index_select(0, mesh_index), batch.world_mats.index_select(0, camera_index),
+                         batch.focals.index_select(0, camera_index), raster_settings(config_.raster, image_size));
+    });
     auto gt_images = batch.images.index_select(0, camera_index);
     auto gt_masks = batch.masks.index_select(0, camera_index);
 

@@ -7,6 +7,7 @@
 #include "trainer/methods/point_networks.h"
 #include "trainer/methods/point_projection.h"
 #include "trainer/methods/view_pairs.h"
+#include "trainer/step_profile.h"
 
 namespace dibr {
 namespace {
@@ -61,7 +62,9 @@ class DrwrMethod final : public DrwrFamilyMethod {
     const DrwrConfig& c = config_.drwr;
     const Views v = cross_views(prediction, batch);
     // DRWR clips the projection to the image before it reads the grids (translate_coord).
-    const at::Tensor p = project_points_to_grid(v.points, v.world_mats, v.focals, c.grid).pixels.clamp(0, c.grid - 1);
+    const at::Tensor p = in_phase(Phase::Renders, [&] {
+      return project_points_to_grid(v.points, v.world_mats, v.focals, c.grid).pixels.clamp(0, c.grid - 1);
+    });
     const at::Tensor mask = resize_masks(batch.masks, c.grid).index_select(0, v.camera);
     const at::Tensor field = resize_masks(mask_distance_field(batch.masks), c.grid).index_select(0, v.camera);
     const at::Tensor interior = (1 - bilinear_read(field, p)).abs().mean();
@@ -86,7 +89,9 @@ class TwoDpmMethod final : public DrwrFamilyMethod {
   StepLosses step_losses(const Prediction& prediction, const Batch& batch) override {
     const TwoDpmConfig& c = config_.twodpm;
     const Views v = cross_views(prediction, batch);
-    const at::Tensor p = project_points_to_grid(v.points, v.world_mats, v.focals, c.grid).pixels.clamp(0, c.grid - 1);
+    const at::Tensor p = in_phase(Phase::Renders, [&] {
+      return project_points_to_grid(v.points, v.world_mats, v.focals, c.grid).pixels.clamp(0, c.grid - 1);
+    });
     const SilhouetteSamples s = silhouette_samples(resize_masks(batch.masks, c.grid), c.samples, c.mask_threshold);
     const at::Tensor targets = s.points.index_select(0, v.camera).to(p.dtype());
     const at::Tensor valid = s.valid.index_select(0, v.camera);

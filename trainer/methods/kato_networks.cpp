@@ -1,4 +1,5 @@
 #include "trainer/methods/kato_networks.h"
+#include "trainer/step_profile.h"
 
 #include <torch/torch.h>
 
@@ -40,6 +41,7 @@ at::Tensor KatoEncoderImpl::forward(const at::Tensor& images) {
                   images.size(3) == image_size,
               "KatoEncoder: images must be (B,", conv1->options.in_channels(), ",", image_size, ",", image_size,
               ") for a network built for ", image_size, "^2 inputs, got ", images.sizes());
+  ProfileScope scope(Phase::Encoder);
   auto block = [](torch::nn::Conv2d& conv, torch::nn::BatchNorm2d& bn, const at::Tensor& x) {
     at::Tensor y = conv(x);
     if (!bn.is_empty()) y = bn(y);
@@ -81,6 +83,7 @@ KatoMeshDecoderImpl::KatoMeshDecoderImpl(const at::Tensor& template_vertices, Fr
 }
 
 at::Tensor KatoMeshDecoderImpl::forward(const at::Tensor& code) {
+  ProfileScope scope(Phase::Decoder);
   at::Tensor h = torch::relu(fc1(code));
   h = torch::relu(fc2(h));
   const at::Tensor centroid = torch::tanh(fc_centroid(h) * kCentroidScale).unsqueeze(1);  // (B,1,3)

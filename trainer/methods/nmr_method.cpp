@@ -10,6 +10,7 @@
 #include "trainer/methods/kato_networks.h"
 #include "trainer/methods/preview_shading.h"
 #include "trainer/methods/view_pairs.h"
+#include "trainer/step_profile.h"
 
 namespace dibr {
 namespace {
@@ -59,9 +60,11 @@ class NmrMethod final : public Method {
     const ViewPairs pairs = cross_view_pairs(prediction.vertices.size(0), config_.data.views_per_object,
                                              prediction.vertices.device(), "nmr step");
     const int image_size = static_cast<int>(batch.images.size(-1));
-    const auto render = render_mesh_nmr(prediction.vertices.index_select(0, pairs.mesh), faces_,
-                                        batch.world_mats.index_select(0, pairs.camera),
-                                        batch.focals.index_select(0, pairs.camera), settings(image_size));
+    const auto render = in_phase(Phase::Renders, [&] {
+      return render_mesh_nmr(prediction.vertices.index_select(0, pairs.mesh), faces_,
+                             batch.world_mats.index_select(0, pairs.camera), batch.focals.index_select(0, pairs.camera),
+                             settings(image_size));
+    });
     // The mean over renders is Kato's quarter-sum of the four cross-view IoU terms.
     const at::Tensor iou = iou_loss(render.silhouette, batch.masks.index_select(0, pairs.camera));
     // Kato's smoothness loss is SoftRas's flatten loss: sum over edges of (cos + 1)^2, over the batch.

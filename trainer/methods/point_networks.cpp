@@ -1,4 +1,5 @@
 #include "trainer/methods/point_networks.h"
+#include "trainer/step_profile.h"
 
 #include <torch/torch.h>
 
@@ -102,7 +103,8 @@ DrwrNetImpl::DrwrNetImpl(int size, int64_t n) : image_size(size), num_points(n) 
 
 PointOutput DrwrNetImpl::forward(const at::Tensor& images) {
   check_images(images, image_size, "DrwrNet");
-  at::Tensor x = encoder(images * 2 - 1);
+  at::Tensor x = in_phase(Phase::Encoder, [&] { return encoder(images * 2 - 1); });
+  ProfileScope scope(Phase::Decoder);
   x = leaky(fc3(leaky(fc2(leaky(fc1(x))))));
   return {torch::tanh(points_head(x)).view({-1, num_points, 3}) * 0.5, {}};
 }
@@ -121,7 +123,8 @@ CapnetNetImpl::CapnetNetImpl(int size, int64_t n, double scale) : image_size(siz
 
 PointOutput CapnetNetImpl::forward(const at::Tensor& images) {
   check_images(images, image_size, "CapnetNet");
-  at::Tensor x = torch::relu(bottleneck(encoder(images * input_scale)));
+  at::Tensor x = in_phase(Phase::Encoder, [&] { return torch::relu(bottleneck(encoder(images * input_scale))); });
+  ProfileScope scope(Phase::Decoder);
   x = torch::relu(fc2(torch::relu(fc1(x))));
   return {torch::tanh(points_head(x)).view({-1, num_points, 3}) * 0.5, {}};
 }
@@ -144,8 +147,11 @@ DifferNetImpl::DifferNetImpl(int size, int64_t n, double scale) : image_size(siz
 PointOutput DifferNetImpl::forward(const at::Tensor& images) {
   check_images(images, image_size, "DifferNet");
   const at::Tensor input = images * input_scale;
-  const at::Tensor code = torch::relu(g3(torch::relu(g2(torch::relu(g1(geometry_encoder(input)))))));
-  const at::Tensor colour = torch::relu(c3(torch::relu(c2(torch::relu(c1(colour_encoder(input)))))));
+  const at::Tensor geometry = in_phase(Phase::Encoder, [&] { return geometry_encoder(input); });
+  const at::Tensor colour_features = in_phase(Phase::Encoder, [&] { return colour_encoder(input); });
+  ProfileScope scope(Phase::Decoder);
+  const at::Tensor code = torch::relu(g3(torch::relu(g2(torch::relu(g1(geometry))))));
+  const at::Tensor colour = torch::relu(c3(torch::relu(c2(torch::relu(c1(colour_features))))));
   const at::Tensor joined = torch::relu(c_join(torch::cat({colour, code}, 1)));
   return {points_head(code).view({-1, num_points, 3}), torch::sigmoid(colors_head(joined)).view({-1, num_points, 3})};
 }

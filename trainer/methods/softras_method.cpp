@@ -9,6 +9,7 @@
 #include "trainer/methods/kato_networks.h"
 #include "trainer/methods/preview_shading.h"
 #include "trainer/methods/view_pairs.h"
+#include "trainer/step_profile.h"
 
 namespace dibr {
 namespace {
@@ -51,10 +52,11 @@ class SoftRasMethod final : public Method {
     const ViewPairs pairs = cross_view_pairs(prediction.vertices.size(0), config_.data.views_per_object,
                                              prediction.vertices.device(), "softras step");
     const int image_size = static_cast<int>(batch.images.size(-1));
-    const auto render = render_mesh_soft(prediction.vertices.index_select(0, pairs.mesh), faces_, at::Tensor(),
-                                         batch.world_mats.index_select(0, pairs.camera),
-                                         batch.focals.index_select(0, pairs.camera), at::Tensor(),
-                                         settings(image_size));
+    const auto render = in_phase(Phase::Renders, [&] {
+      return render_mesh_soft(prediction.vertices.index_select(0, pairs.mesh), faces_, at::Tensor(),
+                              batch.world_mats.index_select(0, pairs.camera), batch.focals.index_select(0, pairs.camera),
+                              at::Tensor(), settings(image_size));
+    });
     // iou_loss averages over renders: SoftRas's multiview_iou_loss, the mean of its four cross-view terms.
     const at::Tensor iou = iou_loss(render.silhouette, batch.masks.index_select(0, pairs.camera));
     // SoftRas's LaplacianLoss sums |Lx|^2 over a mesh's vertices (ours averages them) and averages over meshes.
