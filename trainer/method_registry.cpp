@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "trainer/fused_adam.h"
 #include "trainer/method.h"
 #include "trainer/methods/capnet_method.h"
 #include "trainer/methods/dibr_method.h"
@@ -22,7 +23,7 @@ std::string join(const std::vector<std::string>& items) {
 }  // namespace
 
 std::unique_ptr<torch::optim::Adam> Method::make_optimizer(double learning_rate) {
-  return std::make_unique<torch::optim::Adam>(network().parameters(), torch::optim::AdamOptions(learning_rate));
+  return std::make_unique<FusedAdam>(network().parameters(), torch::optim::AdamOptions(learning_rate));
 }
 
 // Adding a method: write trainer/methods/<name>_method.{h,cpp} and add its info here (docs/architecture.md).

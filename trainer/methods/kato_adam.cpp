@@ -3,26 +3,10 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <sstream>
-#include <string>
-#include <type_traits>
+
+#include "trainer/adam_state.h"
 
 namespace dibr {
-namespace {
-
-// The key of a parameter's state: a string in LibTorch 1.x, the TensorImpl pointer in 2.x.
-template <typename Key>
-Key state_key(const at::Tensor& p) {
-  if constexpr (std::is_same_v<Key, std::string>) {
-    std::ostringstream s;
-    s << p.unsafeGetTensorImpl();
-    return s.str();
-  } else {
-    return static_cast<Key>(p.unsafeGetTensorImpl());
-  }
-}
-
-}  // namespace
 
 KatoAdam::KatoAdam(std::vector<torch::optim::OptimizerParamGroup> groups, std::vector<double> lr_multipliers,
                    torch::optim::AdamOptions defaults)
@@ -38,7 +22,6 @@ torch::Tensor KatoAdam::step(LossClosure closure) {
     torch::AutoGradMode enable_grad(true);
     loss = closure();
   }
-  using Key = typename std::decay_t<decltype(state_)>::key_type;
   for (size_t g = 0; g < param_groups().size(); ++g) {
     auto& group = param_groups()[g];
     const auto& options = static_cast<const torch::optim::AdamOptions&>(group.options());
@@ -46,16 +29,7 @@ torch::Tensor KatoAdam::step(LossClosure closure) {
     const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
-      const Key key = state_key<Key>(p);
-      auto it = state_.find(key);
-      if (it == state_.end()) {
-        auto fresh = std::make_unique<torch::optim::AdamParamState>();
-        fresh->step(0);
-        fresh->exp_avg(torch::zeros_like(p, at::MemoryFormat::Preserve));
-        fresh->exp_avg_sq(torch::zeros_like(p, at::MemoryFormat::Preserve));
-        it = state_.emplace(key, std::move(fresh)).first;
-      }
-      auto& state = static_cast<torch::optim::AdamParamState&>(*it->second);
+      auto& state = adam_state_of(state_, p);
       state.step(state.step() + 1);
       const double t = static_cast<double>(state.step());
       const double lr_t = lr * std::sqrt(1 - std::pow(beta2, t)) / (1 - std::pow(beta1, t));
