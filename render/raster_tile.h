@@ -85,6 +85,42 @@ DIBR_HD Coverage<T> coverage_of(const TileCoverage<T>& c, int k, const ImageFace
   return out;
 }
 
+// Which pixels of a tile still take soft-mask faces: one bit per pixel, a word per row.
+static_assert(kRasterTile <= 32, "a row of a tile fits a 32-bit mask");
+struct TileRows {
+  uint32_t bits[kRasterTile];
+  DIBR_HD bool any() const {
+    uint32_t all = 0;
+    for (int y = 0; y < kRasterTile; ++y) all |= bits[y];
+    return all != 0;
+  }
+  DIBR_HD void clear(int x, int y) { bits[y] &= ~(uint32_t(1) << x); }
+};
+
+DIBR_HD int lowest_bit(uint32_t v) {
+#ifdef __CUDA_ARCH__
+  return __ffs(v) - 1;
+#else
+  return __builtin_ctz(v);
+#endif
+}
+
+// for_pixels_in_box restricted to the pixels whose bit is set in rows, in the same (row-major) order.
+template <typename T, typename Visit>
+DIBR_HD void for_marked_pixels_in_box(const PixelBox& face_box, const TileCentres<T>& tc, const TileRows& rows,
+                                      const Visit& visit) {
+  const PixelBox box = intersect(face_box, tc.pixels);
+  if (box.empty()) return;
+  const int x0 = tc.pixels.x.first, y0 = tc.pixels.y.first, w = tc.width();
+  const int first = box.x.first - x0, count = box.x.last - box.x.first + 1;
+  const uint32_t span = (count >= 32 ? ~uint32_t(0) : ((uint32_t(1) << count) - 1)) << first;
+  for (int y = box.y.first - y0; y <= box.y.last - y0; ++y)
+    for (uint32_t bits = rows.bits[y] & span; bits != 0; bits &= bits - 1) {
+      const int x = lowest_bit(bits);
+      visit(y * w + x, x, y, tc.x[x], tc.y[y]);
+    }
+}
+
 // Forward of tile `tile` of image b against its face list (increasing index); boxes: the image's per-face
 // face_centre_box.
 template <typename T, typename Faces>
@@ -114,15 +150,18 @@ DIBR_HD void forward_tile(const RasterForwardParams<T>& p, int64_t b, int64_t ti
       cover_run(cover, y * tw + x0, n, tc.x + x0, tc.y[y], t, img.depth + f * 3, static_cast<int32_t>(f));
   }
   // Only pixels that end uncovered need distances; they were uncovered at every face, as forward_pixel has it.
-  bool any_uncovered = false;
-  for (int k = 0; k < tw * th; ++k) any_uncovered = any_uncovered || cover.face[k] < 0;
-  for (int64_t i = 0; any_uncovered && i < faces.size(); ++i) {
+  TileRows open{};
+  for (int y = 0; y < th; ++y)
+    for (int x = 0; x < tw; ++x)
+      if (cover.face[y * tw + x] < 0) open.bits[y] |= uint32_t(1) << x;
+  for (int64_t i = 0; open.any() && i < faces.size(); ++i) {
+    const PixelBox& box = boxes[faces[i]];
+    if (intersect(box, tc.pixels).empty()) continue;
     const Tri<T> t = Tri<T>::load(img.corners + faces[i] * 6);
     const TriEdges<T> edges = tri_edges(t);
-    for_pixels_in_box(boxes[faces[i]], tc, [&](int k, int, int, T px, T py) {
-      if (cover.face[k] >= 0 || gathered[k] >= s.knum) return;
-      ++gathered[k];
+    for_marked_pixels_in_box(box, tc, open, [&](int k, int x, int y, T px, T py) {
       outside[k] *= soft_factor(t, edges, px, py, s);
+      if (++gathered[k] >= s.knum) open.clear(x, y);
     });
   }
   for (int y = 0; y < th; ++y)
@@ -197,14 +236,20 @@ DIBR_HD void backward_tile(const RasterBackwardParams<T>& p, int64_t b, int64_t 
   if (!any_soft) return;
 
   const T* corners = p.face_vertices_image + b * s.num_faces * 6;
+  TileRows open{};
+  for (int y = 0; y < th; ++y)
+    for (int x = 0; x < tw; ++x)
+      if (count[y * tw + x] == 0) open.bits[y] |= uint32_t(1) << x;
   // Each uncovered pixel's first knum faces whose grown box holds its centre, as list positions.
-  for (int64_t i = 0; i < faces.size(); ++i) {
+  for (int64_t i = 0; open.any() && i < faces.size(); ++i) {
+    const PixelBox& box = boxes[faces[i]];
+    if (intersect(box, tc.pixels).empty()) continue;
     const Tri<T> t = Tri<T>::load(corners + faces[i] * 6);
     const TriEdges<T> edges = tri_edges(t);
-    for_pixels_in_box(boxes[faces[i]], tc, [&](int k, int, int, T px, T py) {
-      if (count[k] < 0 || count[k] >= s.knum) return;
+    for_marked_pixels_in_box(box, tc, open, [&](int k, int x, int y, T px, T py) {
       slot_terms[k * s.knum + count[k]] = soft_term(t, edges, px, py, s);
       slots[k * s.knum + count[k]++] = static_cast<int>(i);
+      if (count[k] >= s.knum) open.clear(x, y);
     });
   }
   for (int y = 0; y < th; ++y)
