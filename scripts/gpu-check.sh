@@ -49,7 +49,7 @@ if ((cuda_status == 0)); then row "CUDA tests" ok "$passed passed, $skips skippe
 
 # The benchmarks: CUDA cases with the CPU and brute-force baselines of the same run (CPU only without a GPU).
 filter='Cuda|BruteForce|Baseline|cuda'
-[[ $mode == cpu ]] && filter='BruteForce|Baseline|cpu'
+[[ $mode == cpu ]] && filter='BruteForce|Baseline|Cpu|cpu'
 "$build/bench/dibr_bench" --benchmark_filter="$filter" --benchmark_min_time=0.5 --benchmark_format=console \
   --benchmark_out="$out/bench.json" --benchmark_out_format=json >"$out/bench.log" 2>&1
 bench_status=$?
@@ -75,7 +75,19 @@ fi
   echo "|---|---|---|"
   printf '%s\n' "${rows[@]}"
 } | tee "$out/summary.md"
-grep -E '^BM_.*(cuda|Cuda)' "$out/bench.log" | awk '{print "  " $1 ": " $2 " " $3}' | head -40
+grep -E '^BM_.*(cuda|Cuda)' "$out/bench.log" | grep -v 'ERROR OCCURRED' | awk '{print "  " $1 ": " $2 " " $3}' | head -40
+# The tiled DIB-R rasterizer against the brute-force baseline of the same run (issue targets: >= 20x).
+ms() { awk -v n="$1" '$1 == n {t = $2; if ($3 == "us") t /= 1000; if ($3 == "s") t *= 1000; print t}' "$out/bench.log"; }
+for size in 64/64 128/224; do
+  for dev in Cpu Cuda; do
+    brute=$(ms "BM_RasterizeForwardBackward${dev}BruteForce/$size/real_time")
+    [[ -z "$brute" ]] && brute=$(ms "BM_RasterizeForwardBackward${dev}BruteForce/$size/iterations:1/real_time")
+    tiled=$(ms "BM_RasterizeForwardBackward${dev}/$size/real_time")
+    [[ -z "$tiled" ]] && tiled=$(ms "BM_RasterizeForwardBackward${dev}/$size/iterations:1/real_time")
+    [[ -n "$brute" && -n "$tiled" ]] &&
+      awk -v d="$dev" -v s="$size" -v b="$brute" -v t="$tiled" 'BEGIN {printf "  DIB-R fwd+bwd %s (B/S %s): tiled %.3f ms, brute force %.1f ms, %.1fx\n", d, s, t, b, b / t}'
+  done
+done
 for s in "${skipped[@]}"; do echo "gpu-check: skipped: $s"; done
 if ((${#failed[@]} > 0)); then
   echo "gpu-check: FAILED: ${failed[*]}"

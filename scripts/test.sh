@@ -15,5 +15,9 @@ if [[ "${CI:-}" == "true" || -n "${DIBR_CHECK_NO_PCH:-}" ]]; then
     -DDIBR_BUILD_TESTS=OFF -DDIBR_BUILD_BENCH=OFF >/dev/null
   cmake --build "$build-nopch" -j "$(nproc)" --target dibr
 fi
-cd "$build"
-ctest --output-on-failure -j "$(nproc)" --timeout 900
+(cd "$build" && ctest --output-on-failure -j "$(nproc)" --timeout 900)
+if [[ "${CI:-}" == "true" ]]; then
+  # The GPU check's CPU half on the same build: the CUDA tests skip with their reason, the CPU benchmarks run
+  # beside their brute-force baselines, and 5 paper-preset steps train on the CPU.
+  BUILD="$build" OUT="$build/gpu-check" scripts/gpu-check.sh
+fi
