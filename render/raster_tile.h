@@ -30,17 +30,6 @@ struct TileCentres {
   DIBR_HD int height() const { return pixels.y.last - pixels.y.first + 1; }
 };
 
-// Calls visit(k, x, y, px, py) for the pixels of face_box (face_centre_box: exactly the centres its grown box
-// holds) inside the tile; x, y are tile-relative and k = y*w + x.
-template <typename T, typename Visit>
-DIBR_HD void for_pixels_in_box(const PixelBox& face_box, const TileCentres<T>& tc, const Visit& visit) {
-  const PixelBox box = intersect(face_box, tc.pixels);
-  if (box.empty()) return;
-  const int x0 = tc.pixels.x.first, y0 = tc.pixels.y.first, w = tc.width();
-  for (int y = box.y.first - y0; y <= box.y.last - y0; ++y)
-    for (int x = box.x.first - x0; x <= box.x.last - x0; ++x) visit(y * w + x, x, y, tc.x[x], tc.y[y]);
-}
-
 // The hard rasterization state of a tile's pixels: the winning face and its depth, one array each so that
 // cover_run vectorises. The winner's barycentrics are recomputed when the pixel is written (coverage_of).
 template <typename T>
@@ -105,7 +94,8 @@ DIBR_HD int lowest_bit(uint32_t v) {
 #endif
 }
 
-// for_pixels_in_box restricted to the pixels whose bit is set in rows, in the same (row-major) order.
+// Calls visit(k, x, y, px, py) for the pixels of face_box (face_centre_box: exactly the centres its grown box
+// holds) inside the tile whose bit is set in rows, row-major; x, y are tile-relative and k = y*w + x.
 template <typename T, typename Visit>
 DIBR_HD void for_marked_pixels_in_box(const PixelBox& face_box, const TileCentres<T>& tc, const TileRows& rows,
                                       const Visit& visit) {
