@@ -6,7 +6,9 @@ set -euo pipefail
 
 # libopenblas0-pthread: Debian's LibTorch links libblas.so.3, which is the slow reference BLAS unless
 # OpenBLAS provides the alternative.
-core=(build-essential cmake ccache pkg-config libtorch-dev libopenblas0-pthread zlib1g-dev libstb-dev libgif-dev
+# libgloo-dev: the headers of the Gloo version Debian's LibTorch links, needed by c10d's ProcessGroupGloo.hpp
+# (distributed training); without them the build says so and --nproc is an error.
+core=(build-essential cmake ccache pkg-config libtorch-dev libgloo-dev libopenblas0-pthread zlib1g-dev libstb-dev libgif-dev
       nlohmann-json3-dev libcli11-dev libnanoflann-dev libgtest-dev libbenchmark-dev)
 gui=(libglfw3-dev libimgui-dev libepoxy-dev libglm-dev libopencv-dev xvfb xauth xdotool libgl1-mesa-dri)
 
