@@ -83,6 +83,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model, const to
     archive.write("batches_drawn", torch::tensor(meta.batches_drawn, torch::kInt64));
     archive.write("config_json", c10::IValue(meta.config_json));
     archive.write("method", c10::IValue(meta.method));
+    archive.write("world_size", torch::tensor(static_cast<int64_t>(meta.world_size), torch::kInt64));
     if (meta.cpu_rng_state.defined()) archive.write("cpu_rng_state", meta.cpu_rng_state);
     if (meta.cuda_rng_state.defined()) archive.write("cuda_rng_state", meta.cuda_rng_state.cpu());
     archive.save_to([&bytes](const void* data, size_t n) {
@@ -124,6 +125,7 @@ CheckpointMeta load_checkpoint(const std::string& path, torch::nn::Module* model
     meta.config_json = config.toStringRef();
     c10::IValue method;
     if (archive.try_read("method", method) && method.isString()) meta.method = method.toStringRef();
+    if (at::Tensor world; archive.try_read("world_size", world)) meta.world_size = static_cast<int>(world.item<int64_t>());
     at::Tensor cpu_state, cuda_state;
     if (archive.try_read("cpu_rng_state", cpu_state)) meta.cpu_rng_state = cpu_state.cpu();
     if (archive.try_read("cuda_rng_state", cuda_state)) meta.cuda_rng_state = cuda_state.cpu();

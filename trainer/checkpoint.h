@@ -30,6 +30,7 @@ struct CheckpointMeta {
   int64_t batches_drawn = 0;   // loader position
   std::string config_json;
   std::string method = "dibr";  // the method whose network the archive holds (absent before the method seam: dibr)
+  int world_size = 1;          // processes of the run that wrote it (absent before distributed training: 1)
   at::Tensor cpu_rng_state;    // torch default CPU generator
   at::Tensor cuda_rng_state;   // undefined when CUDA was not available
 };

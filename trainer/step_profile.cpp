@@ -11,7 +11,7 @@ thread_local StepProfile* current_profile = nullptr;
 thread_local ProfileScope* innermost = nullptr;
 
 constexpr const char* kNames[] = {"data",      "encoder", "decoder", "renders",  "losses",    "backward",
-                                  "optimiser", "logging", "snapshot", "checkpoint"};
+                                  "sync",      "optimiser", "logging", "snapshot", "checkpoint"};
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<size_t>(Phase::Count), "a name per phase");
 
 }  // namespace

@@ -11,7 +11,8 @@
 
 namespace dibr {
 
-enum class Phase { Data, Encoder, Decoder, Renders, Losses, Backward, Optimizer, Logging, Snapshot, Checkpoint, Count };
+// Sync: a distributed run's collectives (buffers, loss values, gradients).
+enum class Phase { Data, Encoder, Decoder, Renders, Losses, Backward, Sync, Optimizer, Logging, Snapshot, Checkpoint, Count };
 const char* phase_name(Phase phase);
 
 class StepProfile {

@@ -8,6 +8,7 @@
 
 #include "trainer/checkpoint.h"
 #include "trainer/device.h"
+#include "trainer/distributed/gradient_sync.h"
 #include "trainer/preview_set.h"
 #include "trainer/step_profile.h"
 
@@ -39,11 +40,29 @@ struct Trainer::Impl {
   int64_t step = 0;
   bool resumed = false;
   LossTerms last_losses;
+  Communicator* group = nullptr;
+  std::unique_ptr<GradientSync> sync;
+  uint64_t seed = 0;  // this rank's
+  bool stop_voted = false, group_stopping = false;
 
   std::string latest_path() const { return (fs::path(config.run.out_dir) / "latest.pt").string(); }
 };
 
-Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, bool resume)
+namespace {
+
+// Object i of the split goes to rank i mod world: every rank sees the same index (same data, same order), so the
+// shards are disjoint and cover it.
+DatasetIndex shard_of(const DatasetIndex& index, int rank, int world) {
+  DatasetIndex shard = index;
+  shard.objects.clear();
+  for (size_t i = static_cast<size_t>(rank); i < index.objects.size(); i += static_cast<size_t>(world))
+    shard.objects.push_back(index.objects[i]);
+  return shard;
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, bool resume, Communicator* group)
     : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   validate(config);
@@ -57,15 +76,24 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, boo
     throw std::runtime_error("no usable training objects in " + m.dataset.describe() + " (" +
                              std::to_string(m.dataset.train.problems.size()) + " problems in the train split)");
 
+  m.group = group && group->world_size() > 1 ? group : nullptr;
+  const int rank = m.group ? m.group->rank() : 0, world = m.group ? m.group->world_size() : 1;
+  m.seed = rank_seed(m.config.system.seed, rank);
+  const DatasetIndex train_shard = m.group ? shard_of(m.dataset.train, rank, world) : m.dataset.train;
+  if (train_shard.objects.empty())
+    throw std::runtime_error("rank " + std::to_string(rank) + " of " + std::to_string(world) + " has no training "
+                             "object: " + std::to_string(m.dataset.train.objects.size()) + " objects cannot be shared "
+                             "among " + std::to_string(world) + " ranks (use fewer processes)");
+
   LoaderOptions options;
   options.batch_objects = m.config.data.batch_objects;
   options.views_per_object = m.config.data.views_per_object;
   options.image_size = m.config.data.image_size;
   options.workers = m.config.system.loader_workers;
-  options.seed = m.config.system.seed;
+  options.seed = m.seed;
   options.pin_memory = m.device.is_cuda();
-  m.loader = std::make_unique<BatchLoader>(m.dataset.train, options);
-  m.preview = select_preview_set(m.dataset, m.config.run.preview_count, m.config.data.image_size);
+  m.loader = std::make_unique<BatchLoader>(train_shard, options);
+  m.preview = select_preview_set(m.dataset, rank == 0 ? m.config.run.preview_count : 0, m.config.data.image_size);
   if (m.preview.count() > 0) {
     m.preview_images = m.preview.images.to(m.device);
     m.preview_masks = m.preview.masks.to(m.device);
@@ -90,8 +118,18 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, boo
     m.step = meta.step;
     m.last_losses.total = meta.loss;
     restore_rng_state(meta);
-    m.loader->reset(m.config.system.seed, meta.batches_drawn);
+    m.loader->reset(m.seed, meta.batches_drawn);
     m.resumed = true;
+  }
+  if (m.group) {
+    // Every rank must continue from the same step: a folder that only some nodes see would fork the run.
+    m.sync = std::make_unique<GradientSync>(*m.group, m.method->network());
+    const auto agreed = m.sync->sum({1.0, static_cast<double>(m.step)});
+    if (agreed[1] != static_cast<double>(m.step) * world)
+      throw std::runtime_error("the ranks do not resume from the same step (rank " + std::to_string(rank) + " is at " +
+                               std::to_string(m.step) + "; mean " + std::to_string(agreed[1] / world) + "): every "
+                               "node must see the same run folder " + m.config.run.out_dir);
+    m.sync->broadcast_parameters_and_buffers();
   }
 }
 
@@ -110,6 +148,11 @@ LossRecord Trainer::train_step() {
     return b;
   });
 
+  if (m.group) {
+    // The step's randomness depends on (rank, step) alone, so a resumed run replays the uninterrupted one.
+    torch::manual_seed(step_seed(m.seed, m.step));
+    in_phase(Phase::Sync, [&] { m.sync->broadcast_buffers(); });
+  }
   const double lr = learning_rate_at(m.config.optim, m.step);
   in_phase(Phase::Optimizer, [&] {
     for (auto& group : m.optimizer->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
@@ -134,6 +177,20 @@ LossRecord Trainer::train_step() {
     record.losses.total = v[0];
     for (size_t i = 0; i < losses.terms.size(); ++i) record.losses.terms.push_back(v[i + 1]);
   });
+  if (m.group) {
+    // The logged losses are the means over ranks (a NaN on any rank stops every rank at this step), and a stop
+    // vote rides along.
+    std::vector<double> values{record.losses.total};
+    values.insert(values.end(), record.losses.terms.begin(), record.losses.terms.end());
+    values.push_back(m.stop_voted ? 1.0 : 0.0);
+    values = in_phase(Phase::Sync, [&] { return m.sync->sum(values); });
+    const double world = m.group->world_size();
+    record.losses.total = values[0] / world;
+    for (size_t i = 0; i < record.losses.terms.size(); ++i) record.losses.terms[i] = values[i + 1] / world;
+    m.group_stopping = values.back() > 0;
+  } else {
+    m.group_stopping = m.stop_voted;
+  }
   if (!std::isfinite(record.losses.total)) {
     const bool have_checkpoint = fs::exists(m.latest_path());
     throw NonFiniteLoss(std::string("loss became ") + (std::isnan(record.losses.total) ? "NaN" : "Inf") + " at step " +
@@ -142,8 +199,10 @@ LossRecord Trainer::train_step() {
                                          : std::string("no checkpoint was written before it")));
   }
   in_phase(Phase::Backward, [&] { losses.total.backward(); });
+  if (m.group) in_phase(Phase::Sync, [&] { m.sync->average_gradients(); });
   in_phase(Phase::Optimizer, [&] { m.optimizer->step(); });
   ++m.step;
+  if (m.group) m.group->announce_step(m.step);
   m.last_losses = record.losses;
   return record;
 }
@@ -163,6 +222,7 @@ void Trainer::save(const std::string& path) const {
   meta.batches_drawn = m.step;
   meta.config_json = m.config.to_json();
   meta.method = m.config.model.method;
+  meta.world_size = m.group ? m.group->world_size() : 1;
   capture_rng_state(meta);
   save_checkpoint(path, m.method->network(), m.optimizer.get(), meta);
 }
@@ -191,6 +251,9 @@ std::shared_ptr<TrainingSnapshot> Trainer::snapshot() {
   snap->gt_points = m.preview.gt_points;
   return snap;
 }
+
+void Trainer::vote_stop() { impl_->stop_voted = true; }
+bool Trainer::group_stopping() const { return impl_->group_stopping; }
 
 int64_t Trainer::step() const { return impl_->step; }
 bool Trainer::resumed() const { return impl_->resumed; }

@@ -11,6 +11,7 @@
 
 #include "trainer/config.h"
 #include "trainer/dataset.h"
+#include "trainer/distributed/communicator.h"
 #include "trainer/loader.h"
 #include "trainer/method.h"
 #include "trainer/training_types.h"
@@ -32,13 +33,22 @@ class Trainer {
   // (seeded by config.system.seed), the optimiser, the loader and the preview set. resume: continue exactly from
   // <out>/latest.pt when it exists (model, optimiser, RNG, loader position); a checkpoint of another method is
   // refused. Throws std::invalid_argument for a bad config, std::runtime_error for bad data or checkpoints.
-  Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, bool resume);
+  //
+  // group: train as one rank of a distributed run (docs/distributed.md): this rank's shard of the training objects
+  // (object i goes to rank i mod world) drawn with rank_seed(), parameters and buffers broadcast from rank 0, buffers
+  // again before each step, gradients averaged over ranks, logged losses averaged. Every rank must resume from the
+  // same checkpoint. Only rank 0 has a preview set; save() is for rank 0 alone.
+  Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, bool resume, Communicator* group = nullptr);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
 
   // One optimisation step at learning_rate_at(step). Throws NonFiniteLoss naming the step and the terms.
   LossRecord train_step();
+  // A distributed run stops together: a rank asked to stop votes in its next step, and after that step every rank
+  // sees group_stopping() (one process: the vote is its own).
+  void vote_stop();
+  bool group_stopping() const;
   // Writes a checkpoint of the current step to path (atomically).
   void save(const std::string& path) const;
   // The method's predictions on the preview set (null without preview objects).

@@ -11,8 +11,11 @@
 #include <thread>
 
 #include "trainer/atomic_file.h"
+#include "trainer/device.h"
+#include "trainer/distributed/communicator.h"
 #include "trainer/error_text.h"
 #include "trainer/metrics_log.h"
+#include "trainer/run_writer.h"
 #include "trainer/step_profile.h"
 #include "trainer/trainer.h"
 
@@ -53,6 +56,8 @@ struct TrainingRun::Impl {
   double steps_per_second = 0;
   bool profile_enabled = false;
   std::string profile_table;
+  DistributedSetup group_setup;
+  std::string group_backend;
 
   std::function<void(const TrainerProgress&)> on_progress;
   std::function<void()> on_ready;
@@ -95,28 +100,51 @@ void TrainingRun::Impl::write_problems(const std::vector<DatasetProblem>& all) {
 }
 
 void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume) {
+  std::unique_ptr<Communicator> group;
   std::unique_ptr<Trainer> trainer;
   int64_t last_saved = -1;
+  const bool distributed = group_setup.distributed();
+  const bool writer = group_setup.rank == 0;  // the one rank that writes files
   try {
-    trainer = std::make_unique<Trainer>(config, std::move(dataset), resume);
+    if (distributed) {
+      // Each local rank takes its own GPU.
+      const c10::Device device = resolve_device(config.system.device);
+      if (device.is_cuda()) {
+        const int64_t count = torch::cuda::device_count();
+        if (group_setup.local_rank >= count)
+          throw std::runtime_error("local rank " + std::to_string(group_setup.local_rank) + " has no GPU of its own (" +
+                                   std::to_string(count) + " CUDA device(s)): start at most " + std::to_string(count) +
+                                   " processes per machine, or train with --device cpu");
+        config.system.device = "cuda:" + std::to_string(group_setup.local_rank);
+      }
+      group = join_group(group_setup, resolve_device(config.system.device));
+      std::lock_guard<std::mutex> lock(mutex);
+      group_backend = group->backend() + " (" + group->backend_reason() + ")";
+    }
+    trainer = std::make_unique<Trainer>(config, std::move(dataset), resume, group.get());
     if (batch_hook) trainer->set_batch_hook(batch_hook);
     const RunConfig& cadence = config.run;
-    MetricsLog metrics(cadence.out_dir, trainer->method().loss_terms, trainer->resumed() ? trainer->step() : -1);
+    std::optional<MetricsLog> metrics;
+    if (writer) metrics.emplace(cadence.out_dir, trainer->method().loss_terms, trainer->resumed() ? trainer->step() : -1);
     double seconds_base = 0;
     {
       std::lock_guard<std::mutex> lock(mutex);
       device_name = trainer->device().str();
       loss_names = trainer->method().loss_terms;
       problems = trainer->dataset_problems();
-      history = metrics.kept_rows();
+      if (metrics) history = metrics->kept_rows();
       step = trainer->step();
       resumed = trainer->resumed();
       if (trainer->resumed()) last_saved = trainer->step();
       if (!history.empty()) seconds_base = history.back().seconds;
     }
-    write_problems(trainer->dataset_problems());
-    // The settings of the run, for `dibr train --resume`, the studio's Open run and anyone reading the folder.
-    write_file_atomically((fs::path(cadence.out_dir) / "config.json").string(), config.to_json() + "\n");
+    std::optional<RunWriterMark> writer_mark;
+    if (writer) {
+      writer_mark.emplace(cadence.out_dir, group_setup.world_size);
+      write_problems(trainer->dataset_problems());
+      // The settings of the run, for `dibr train --resume`, the studio's Open run and anyone reading the folder.
+      write_file_atomically((fs::path(cadence.out_dir) / "config.json").string(), config.to_json() + "\n");
+    }
     size_t broken_seen = 0;
     if (on_ready) on_ready();
     const int64_t max_steps = config.optim.max_steps;
@@ -134,7 +162,14 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
       std::lock_guard<std::mutex> lock(mutex);
       profile_table = profile->table();
     };
-    while (trainer->step() < max_steps && !should_stop()) {
+    // A distributed run never leaves the loop on its own: a stop request becomes a vote in the next step, so that
+    // every rank ends after the same step.
+    const auto leave_loop = [&] {
+      if (!distributed) return should_stop();
+      if (should_stop()) trainer->vote_stop();
+      return false;
+    };
+    while (trainer->step() < max_steps && !leave_loop()) {
       const auto t0 = Clock::now();
       LossRecord record = trainer->train_step();
       const double dt = std::chrono::duration<double>(Clock::now() - t0).count();
@@ -142,7 +177,7 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
       steps_per_second = steps_per_second == 0 ? rate : 0.9 * steps_per_second + 0.1 * rate;
       record.seconds = seconds_base + std::chrono::duration<double>(Clock::now() - started).count();
       ProfileScope logging(Phase::Logging);
-      metrics.append(record);
+      if (metrics) metrics->append(record);
       const int64_t s = trainer->step();
       const double eta = steps_per_second > 0 ? (max_steps - s) / steps_per_second : 0;
       {
@@ -157,7 +192,7 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
         std::lock_guard<std::mutex> lock(mutex);
         problems = all;
       }
-      if (s % cadence.snapshot_every == 0) publish(in_phase(Phase::Snapshot, [&] { return trainer->snapshot(); }), eta);
+      if (writer && s % cadence.snapshot_every == 0) publish(in_phase(Phase::Snapshot, [&] { return trainer->snapshot(); }), eta);
       // A failed periodic save (a full disk) stops the run, or with run.on_save_error = continue is reported and
       // tried again at the next checkpoint; the previous file is intact either way. Non-finite weights always stop.
       std::string save_warning;
@@ -174,20 +209,42 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
           return false;
         }
       };
-      if (cadence.keep_every > 0 && s % cadence.keep_every == 0)
+      if (writer && cadence.keep_every > 0 && s % cadence.keep_every == 0)
         periodic_save((fs::path(cadence.out_dir) / ("step_" + std::to_string(s) + ".pt")).string());
-      if (s % cadence.checkpoint_every == 0 && periodic_save(trainer->latest_checkpoint_path())) last_saved = s;
+      if (writer && s % cadence.checkpoint_every == 0 && periodic_save(trainer->latest_checkpoint_path())) last_saved = s;
       if (on_progress) on_progress({s, max_steps, steps_per_second, eta, record.losses, broken_seen, save_warning});
+      if (distributed && trainer->group_stopping()) {
+        std::lock_guard<std::mutex> lock(mutex);
+        stop_requested = true;
+        break;
+      }
     }
     end_profile();
-    if (last_saved != trainer->step()) trainer->save(trainer->latest_checkpoint_path());
+    if (writer && last_saved != trainer->step()) trainer->save(trainer->latest_checkpoint_path());
     std::lock_guard<std::mutex> lock(mutex);
     state = trainer->step() >= max_steps ? RunState::Finished : RunState::Stopped;
   } catch (const NonFiniteLoss& e) {
+    if (group) group->announce_failure("rank " + std::to_string(group_setup.rank) + ": " + error_text(e));
     std::lock_guard<std::mutex> lock(mutex);
     state = RunState::Failed;
     error = error_text(e);
+  } catch (const DistributedError& e) {
+    // A peer failed: the model is still that of the last finished step on every rank, so rank 0 keeps it.
+    std::string kept;
+    if (writer && trainer && last_saved != trainer->step()) {
+      try {
+        trainer->save(trainer->latest_checkpoint_path());
+        kept = "; " + trainer->latest_checkpoint_path() + " holds step " + std::to_string(trainer->step());
+      } catch (const std::exception& save_error) {
+        kept = "; latest.pt could not be written (" + error_text(save_error) + ")";
+      }
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    state = RunState::Failed;
+    error = (trainer ? "training stopped at step " + std::to_string(trainer->step()) + ": "
+                     : std::string("could not start training: ")) + error_text(e) + kept;
   } catch (const std::exception& e) {
+    if (group) group->announce_failure("rank " + std::to_string(group_setup.rank) + ": " + error_text(e));
     std::lock_guard<std::mutex> lock(mutex);
     state = RunState::Failed;
     error = trainer ? "training stopped at step " + std::to_string(trainer->step()) + ": " + error_text(e)
@@ -318,6 +375,11 @@ void TrainingRun::set_progress_callback(std::function<void(const TrainerProgress
 void TrainingRun::set_ready_callback(std::function<void()> c) { impl_->on_ready = std::move(c); }
 void TrainingRun::set_batch_hook(std::function<void(int64_t, Batch&)> h) { impl_->batch_hook = std::move(h); }
 void TrainingRun::enable_profile(bool on) { impl_->profile_enabled = on; }
+void TrainingRun::set_distributed(const DistributedSetup& setup) { impl_->group_setup = setup; }
+std::string TrainingRun::group_backend() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->group_backend;
+}
 std::string TrainingRun::profile_table() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->profile_table;

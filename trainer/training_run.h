@@ -16,6 +16,7 @@
 
 #include "trainer/config.h"
 #include "trainer/dataset.h"
+#include "trainer/distributed/distributed_setup.h"
 #include "trainer/loader.h"
 #include "trainer/training_types.h"
 
@@ -76,6 +77,13 @@ class TrainingRun {
   void set_ready_callback(std::function<void()> callback);
   // Test hook passed to the Trainer (see Trainer::set_batch_hook); set before start().
   void set_batch_hook(std::function<void(int64_t step, Batch& batch)> hook);
+  // Train as one rank of a distributed group (set before start(); docs/distributed.md): the group is joined on the
+  // background thread while Creating (a rendezvous error fails the run). Only rank 0 writes metrics.csv,
+  // config.json, snapshots and checkpoints; stop() stops every rank after the same step; pause() is not available.
+  // On a peer's failure, rank 0 keeps the last finished step in latest.pt before failing.
+  void set_distributed(const DistributedSetup& setup);
+  // "gloo (Gloo: the tensors are on the CPU)" once the group is joined; empty for one process.
+  std::string group_backend() const;
   // Measure the time of each phase of the loop (step_profile.h) in the next start(); set before start().
   void enable_profile(bool on);
   // The phase table of the last profiled run, once it has ended; empty when it was not profiled.
