@@ -41,7 +41,17 @@ InterruptHandler::~InterruptHandler() {
 
 const std::atomic<bool>& InterruptHandler::flag() const { return g_interrupted; }
 
-std::shared_ptr<const Dataset> open_data(const std::string& data_flag, const char* command) {
+namespace {
+std::vector<std::string>& stored_arguments() {
+  static std::vector<std::string> arguments;
+  return arguments;
+}
+}  // namespace
+
+void set_program_arguments(int argc, char** argv) { stored_arguments().assign(argv, argv + argc); }
+const std::vector<std::string>& program_arguments() { return stored_arguments(); }
+
+std::shared_ptr<const Dataset> open_data(const std::string& data_flag, const char* command, bool quiet) {
   ProgressLine line(stderr, 5);
   bool generated = false;
   DatasetOpenOptions options;
@@ -51,6 +61,7 @@ std::shared_ptr<const Dataset> open_data(const std::string& data_flag, const cha
   };
   auto dataset = open_dataset(data_flag, options);
   if (generated) line.finish("generated the built-in sample");
+  if (quiet) return dataset;
   if (dataset->builtin_sample)
     std::cerr << "dibr " << command << ": data = built-in sample at " << dataset->root << " (use --data DIR for the NMR dataset)\n";
   else

@@ -26,8 +26,13 @@ class InterruptHandler {
 };
 
 // --data: opens the dataset (an explicit folder must be one: clear error otherwise); empty means the built-in
-// sample, generated on first use with a progress line. Prints which data is used, so the user knows where it lives.
-std::shared_ptr<const Dataset> open_data(const std::string& data_flag, const char* command);
+// sample, generated on first use with a progress line. Prints which data is used, so the user knows where it lives
+// (unless quiet: a distributed run's ranks other than 0).
+std::shared_ptr<const Dataset> open_data(const std::string& data_flag, const char* command, bool quiet = false);
+
+// The program's command line as main() received it (the launcher passes it on to its workers).
+void set_program_arguments(int argc, char** argv);
+const std::vector<std::string>& program_arguments();
 
 // Writes text to path (parent folders created). Throws std::runtime_error naming the file.
 void write_text_file(const std::string& path, const std::string& text);

@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "trainer/cli/commands.h"
+#include "trainer/cli/common.h"
 #include "trainer/error_text.h"
 
 int main(int argc, char** argv) {
   // A file-size limit (ulimit -f, quotas) then fails the write with EFBIG, which becomes a message, instead of
   // killing the process mid-checkpoint.
   std::signal(SIGXFSZ, SIG_IGN);
+  dibr::cli::set_program_arguments(argc, argv);
   CLI::App app{"dibr: single-image 3D mesh reconstruction with the DIB-R renderer.\n"
                "Workflow: make-sample (optional) -> check-data (optional) -> train -> eval -> chamfer. See docs/cli.md."};
   app.name("dibr");

@@ -8,13 +8,16 @@
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <algorithm>
 #include <stdexcept>
 
 #include "trainer/checkpoint.h"
 #include "trainer/cli/commands.h"
+#include "trainer/cli/launcher.h"
 #include "trainer/cli/common.h"
 #include "trainer/config.h"
 #include "trainer/config_flags.h"
+#include "trainer/distributed/distributed_setup.h"
 #include "trainer/method.h"
 #include "trainer/progress_line.h"
 #include "trainer/trainer.h"
@@ -30,8 +33,39 @@ struct TrainFlags {
   bool print_config = false;
   bool profile = false;
   int64_t log_every = 10;
+  LaunchOptions launch;
+  bool launch_requested = false;  // --nproc (or another launcher flag) given
   std::string preset() const { return config_flags->resolved_preset(); }
 };
+
+bool is_paper_preset(const std::string& preset) {
+  return preset.size() >= 5 && preset.compare(preset.size() - 5, 5, "paper") == 0;
+}
+
+// The paper presets keep their global batch in a group: the per-rank batch is the global one divided among the ranks.
+// Any other batch (a quick preset's, a --batch-objects) is per rank and the global batch grows with the group.
+// stored_world_size: the group size of the run being resumed with its stored settings (its batch was per rank).
+void share_batch_among_ranks(const TrainFlags& flags, TrainConfig& config, int world, int stored_world_size,
+                             bool quiet) {
+  const auto& given = flags.config_flags->given_keys();
+  const bool explicit_batch = std::find(given.begin(), given.end(), "data.batch_objects") != given.end();
+  if (world <= 1 && stored_world_size <= 1) return;
+  if (!is_paper_preset(config.preset) || explicit_batch) {
+    if (!quiet && world > 1)
+      std::cerr << "dibr train: batch " << config.data.batch_objects << " objects per rank x " << world
+                << " ranks = global batch " << config.data.batch_objects * world << "\n";
+    return;
+  }
+  const int global = config.data.batch_objects * std::max(1, stored_world_size);
+  if (global % world != 0)
+    throw std::invalid_argument("the " + config.preset + " preset's global batch of " + std::to_string(global) +
+                                " objects does not divide among " + std::to_string(world) +
+                                " ranks: choose the per-rank batch with --batch-objects");
+  config.data.batch_objects = global / world;
+  if (!quiet)
+    std::cerr << "dibr train: " << config.preset << " keeps its global batch of " << global << " objects: "
+              << config.data.batch_objects << " per rank x " << world << " ranks\n";
+}
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -89,22 +123,41 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // --resume without --preset or --config continues with the settings stored in the run's checkpoint.
-bool use_checkpoint_config(const TrainFlags& flags, TrainConfig& config) {
+bool use_checkpoint_config(const TrainFlags& flags, TrainConfig& config, int* stored_world_size = nullptr) {
   if (!flags.resume || !flags.config_flags->preset().empty() || !flags.config_file.empty()) return false;
   TrainConfig probe = TrainConfig::from_preset(flags.preset());
   flags.config_flags->apply(probe);
   const std::string from = resume_checkpoint(probe.run.out_dir);
   if (from.empty()) return false;
-  config = Trainer::config_from_checkpoint(from);
+  const CheckpointMeta meta = load_checkpoint(from, nullptr, nullptr);
+  config = TrainConfig::from_json(meta.config_json);
+  if (stored_world_size) *stored_world_size = meta.world_size;
   flags.config_flags->apply(config);
   std::cerr << "dibr train: resuming with the settings stored in " << from << " (flags given here override them)\n";
   return true;
 }
 
 int run_train(TrainFlags& flags) {
+  const std::optional<DistributedSetup> group = distributed_setup_from_environment();
+  if (flags.launch_requested && group)
+    throw std::invalid_argument("--nproc and the other launcher flags are for starting a group; this process already "
+                                "is rank " + std::to_string(group->rank) + " of one (RANK/WORLD_SIZE are set)");
+  const int world = flags.launch_requested ? flags.launch.nproc * flags.launch.nnodes : group ? group->world_size : 1;
+  const bool quiet = group && group->rank != 0;  // only rank 0 talks, besides errors
   TrainConfig config;
-  if (!use_checkpoint_config(flags, config)) config = build_config(flags);
+  int stored_world_size = 1;
+  if (!use_checkpoint_config(flags, config, &stored_world_size)) config = build_config(flags);
+  if (flags.resume && !quiet && stored_world_size != world && stored_world_size > 0 &&
+      !resume_checkpoint(config.run.out_dir).empty())
+    std::cerr << "dibr train: resuming a run of " << stored_world_size << " process(es) with " << world
+              << ": the weights and optimiser continue exactly, each rank's data starts its new shard "
+                 "(docs/distributed.md)\n";
+  if (!flags.launch_requested) share_batch_among_ranks(flags, config, world, stored_world_size, quiet);
   validate(config);
+  if (flags.launch_requested && !flags.print_config) {
+    if (config.data.root.empty()) open_data("", "train", true);  // generate the built-in sample once, not in every worker
+    return launch_workers(flags.launch, without_launcher_flags(program_arguments()));
+  }
   if (flags.print_config) {
     std::cout << config.to_json() << "\n";
     return 0;
@@ -113,10 +166,15 @@ int run_train(TrainFlags& flags) {
     std::cerr << "dibr train: --resume: no checkpoint in " << config.run.out_dir << " yet; starting at step 0\n";
 
   InterruptHandler interrupt;
-  auto dataset = open_data(config.data.root, "train");
-  if (!config.data.classes.empty()) std::cerr << "dibr train: classes " << join(config.data.classes) << "\n";
+  auto dataset = open_data(config.data.root, "train", quiet);
+  if (!config.data.classes.empty() && !quiet) std::cerr << "dibr train: classes " << join(config.data.classes) << "\n";
 
   TrainingRun run;
+  if (group) {
+    if (group->world_size > 1 && !distributed_training_available())
+      throw std::runtime_error(distributed_unavailable_reason());
+    run.set_distributed(*group);
+  }
   ProgressLine line(stderr, flags.log_every);
   TrainerProgress last;
   bool stepped = false;
@@ -124,6 +182,9 @@ int run_train(TrainFlags& flags) {
   const std::string config_path = (std::filesystem::path(config.run.out_dir) / "config.json").string();
   run.set_ready_callback([&] {
     names = run.loss_names();
+    if (quiet) return;
+    if (group && group->world_size > 1)
+      std::cerr << "dibr train: " << group->describe() << ", backend " << run.group_backend() << "\n";
     const auto problems = run.dataset_problems();
     if (!problems.empty()) {
       const std::string list_path = (std::filesystem::path(config.run.out_dir) / "dataset_problems.txt").string();
@@ -140,6 +201,7 @@ int run_train(TrainFlags& flags) {
   run.set_progress_callback([&](const TrainerProgress& p) {
     last = p;
     stepped = true;
+    if (quiet) return;
     std::string text = format_progress("step", p.step, p.max_steps, p.steps_per_second, p.eta_seconds) + " | " +
                        loss_text(names, p.losses);
     if (p.broken_objects > 0)
@@ -154,8 +216,10 @@ int run_train(TrainFlags& flags) {
   }
   if (run.state() == RunState::Failed) {
     if (stepped) line.message("");
-    throw std::runtime_error("training failed: " + run.error());
+    throw std::runtime_error((group && group->world_size > 1 ? "rank " + std::to_string(group->rank) + ": " : std::string()) +
+                             "training failed: " + run.error());
   }
+  if (quiet) return run.state() == RunState::Stopped ? 130 : 0;
   if (stepped) {
     line.finish(format_progress("step", run.step(), config.optim.max_steps, last.steps_per_second, 0) + " | " +
                 loss_text(names, last.losses));
@@ -192,6 +256,24 @@ Command add_train_command(CLI::App& parent) {
       ->check(CLI::Range(int64_t{1}, int64_t{1000000000}))
       ->capture_default_str();
   app->add_flag("--print-config", flags->print_config, "print the resolved config as JSON and exit");
+  const auto launcher = [&](CLI::Option* option) {
+    option->group("Distributed (docs/distributed.md)")->each([flags](const std::string&) { flags->launch_requested = true; });
+  };
+  launcher(app->add_option("--nproc", flags->launch.nproc,
+                           "start N worker processes on this machine (ranks of one group; Gloo on CPUs, NCCL on GPUs "
+                           "where the LibTorch has it); torchrun's environment (RANK, WORLD_SIZE, ...) does the same")
+               ->check(CLI::Range(1, 1024)));
+  launcher(app->add_option("--nnodes", flags->launch.nnodes, "machines in the group (each runs dibr train --nproc N)")
+               ->check(CLI::Range(1, 4096)));
+  launcher(app->add_option("--node-rank", flags->launch.node_rank, "this machine's index; node 0 hosts the rendezvous")
+               ->check(CLI::Range(0, 4095)));
+  launcher(app->add_option("--master-addr", flags->launch.master_addr, "node 0's address (default 127.0.0.1)"));
+  launcher(app->add_option("--master-port", flags->launch.master_port,
+                           "the rendezvous port on node 0 (default 29500; 0: a free one, one machine only)")
+               ->check(CLI::Range(0, 65535)));
+  launcher(app->add_option("--dist-timeout", flags->launch.timeout_seconds,
+                           "seconds after which a rank that died or hangs stops every other rank (default 60)")
+               ->check(CLI::Range(1.0, 86400.0)));
   app->add_flag("--profile", flags->profile,
                 "at the end, print the time per step of each phase (data, encoder, decoder, renders, losses, "
                 "backward, optimiser, logging, snapshot, checkpoint); on CUDA it synchronises at every phase");
