@@ -97,10 +97,14 @@ void draw_training_panel(StudioModel& model, PanelState& panel) {
 
   const bool paused = state == RunState::Paused;
   const bool running = state == RunState::Running || state == RunState::Creating;
-  ImGui::BeginDisabled(running || state == RunState::Stopping);
+  const auto& followed = model.followed_writer();
+  if (followed) ImGui::TextWrapped("Following %s: read-only", followed->describe().c_str());
+  ImGui::BeginDisabled(running || state == RunState::Stopping || followed.has_value());
   if (ImGui::Button(paused ? "Resume (Ctrl+T)" : "Start (Ctrl+T)")) model.start_or_resume_training();
   panel.record("training.start");
   ImGui::EndDisabled();
+  if (followed && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("another process trains this run folder; choose another output folder to train here");
   ImGui::SameLine();
   ImGui::BeginDisabled(state != RunState::Running);
   if (ImGui::Button("Pause (Space)")) model.toggle_pause();

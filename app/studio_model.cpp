@@ -80,16 +80,10 @@ StudioModel::StudioModel(StudioOptions options, const std::string& recent_file)
 
 // What a run folder already holds is shown at once: its loss curves and its newest checkpoint.
 void StudioModel::load_run_history() {
-  const fs::path metrics = fs::path(out_dir()) / "metrics.csv";
-  std::error_code ec;
   history_.clear();
   last_losses_.reset();
-  if (fs::is_regular_file(metrics, ec)) {
-    std::vector<std::string> names;
-    history_ = MetricsLog::read(metrics.string(), &names);
-    if (!names.empty()) loss_names_ = names;
-    if (!history_.empty()) last_losses_ = history_.back().losses;
-  }
+  follows_ = other_run_writer(out_dir());
+  read_followed_metrics();  // from the top: the follower is new
   rescan_checkpoints();
   if (!checkpoints_.empty()) select_checkpoint(static_cast<int>(checkpoints_.size()) - 1);
   if (!history_.empty() || !checkpoints_.empty())
@@ -435,6 +429,10 @@ void StudioModel::start_or_resume_training() {
       return;
     }
     if (run_.active()) return;
+    if (const auto writer = other_run_writer(out_dir()))
+      throw std::runtime_error("this run folder is being trained by " + writer->describe() +
+                               ": the studio follows it read-only (curves, checkpoints, previews); to train here too, "
+                               "choose another output folder");
     if (dataset_job_.running()) {
       start_when_dataset_ready_ = true;
       info("training starts when the dataset check is done");
@@ -478,6 +476,7 @@ void StudioModel::stop_training() {
 
 void StudioModel::poll_run() {
   if (!run_started_) return;
+  if (follows_ && !run_.active()) return;  // the curves are the followed run's now
   const RunState state = run_.state();
   auto fresh = run_.loss_history_since(history_.size());
   if (!fresh.empty() && !history_.empty() && fresh.front().step <= history_.back().step) history_.clear();
@@ -500,6 +499,49 @@ void StudioModel::poll_run() {
     if (state == RunState::Finished) info("finished at step " + std::to_string(run_.step()) + ", latest.pt written");
     seen_state_ = state;
   }
+}
+
+// ---- following a run another process writes ----
+
+// The rows appended to the run folder's metrics.csv since the last call (all of them for a new folder).
+void StudioModel::read_followed_metrics() {
+  const std::string path = (fs::path(out_dir()) / "metrics.csv").string();
+  if (!metrics_follower_ || metrics_follower_->path() != path) {
+    metrics_follower_ = std::make_unique<MetricsFollower>(path);
+    history_.clear();
+  }
+  bool restarted = false;
+  auto rows = metrics_follower_->read_new(&restarted);
+  if (restarted) history_.clear();
+  if (rows.empty()) return;
+  if (!metrics_follower_->names().empty()) loss_names_ = metrics_follower_->names();
+  history_.insert(history_.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
+  last_losses_ = history_.back().losses;
+  if (history_.size() >= 2) {
+    const LossRecord& last = history_.back();
+    const LossRecord& first = history_[history_.size() - std::min<size_t>(history_.size(), 21)];
+    if (last.seconds > first.seconds) steps_per_second_ = (last.step - first.step) / (last.seconds - first.seconds);
+  }
+}
+
+void StudioModel::poll_followed_run() {
+  if (run_.active()) return;  // this studio writes the folder itself
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_follow_check_ < std::chrono::milliseconds(500)) return;
+  last_follow_check_ = now;
+  const bool was_following = follows_.has_value();
+  follows_ = other_run_writer(out_dir());
+  if (!follows_ && !was_following) return;
+  if (follows_ && !was_following) {
+    info("run " + out_dir() + " is being trained by " + follows_->describe() + ": following it read-only");
+    metrics_follower_.reset();  // read it again from the top: this studio may have written rows of its own
+  }
+  read_followed_metrics();  // also the last rows once the writer is done
+  const size_t rows_before = checkpoints_.size();
+  const bool at_newest = checkpoint_index_ < 0 || checkpoint_index_ + 1 == static_cast<int>(rows_before);
+  rescan_checkpoints();
+  if (checkpoints_.size() > rows_before && at_newest) select_checkpoint(static_cast<int>(checkpoints_.size()) - 1);
+  if (!follows_) info("the followed run has ended (" + std::to_string(history_.size()) + " logged steps)");
 }
 
 // ---- checkpoints ----------------------------------------------------------------------------------
@@ -811,6 +853,7 @@ void StudioModel::poll() {
   guarded("dataset", [&] { poll_dataset(); });
   guarded("training", [&] { poll_run(); });
   guarded("checkpoints", [&] { poll_checkpoints(); });
+  guarded("followed run", [&] { poll_followed_run(); });
   guarded("export", [&] { poll_exports(); });
   guarded("images", [&] { poll_gallery(); });
   selected_object_ = std::clamp(selected_object_, 0, std::max(shown_preview().count() - 1, 0));
@@ -859,7 +902,8 @@ nlohmann::json StudioModel::state_json() const {
           {"dataset", dataset},
           {"dataset_checking", dataset_job_.running() ? nlohmann::json(checking_root_) : nlohmann::json(nullptr)},
           {"config", nlohmann::json::parse(config_.to_json())},
-          {"run", {{"state", to_string(run_.state())}, {"step", run_.step()}, {"loss_rows", history_.size()}}},
+          {"run", {{"state", to_string(run_.state())}, {"step", run_.step()}, {"loss_rows", history_.size()},
+                   {"following", follows_ ? nlohmann::json(follows_->describe()) : nlohmann::json(nullptr)}}},
           {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()},
                     {"compare", compare_job_.running()}}},
           {"checkpoints", checkpoints_.size()},

@@ -22,6 +22,8 @@
 #include "trainer/config.h"
 #include "trainer/dataset.h"
 #include "trainer/eval.h"
+#include "trainer/metrics_log.h"
+#include "trainer/run_writer.h"
 #include "trainer/training_run.h"
 #include "trainer/training_types.h"
 #include "trainer/error_text.h"
@@ -139,6 +141,8 @@ class StudioModel {
   const std::optional<LossTerms>& last_losses() const { return last_losses_; }
   const std::vector<LossRecord>& loss_history() const { return history_; }
   const std::vector<std::string>& loss_names() const { return loss_names_; }
+  // The process that trains the run folder on show, when it is not this studio (the studio then follows it).
+  const std::optional<RunWriter>& followed_writer() const { return follows_; }
 
   const PreviewData& shown_preview() const { return show_checkpoint_ ? checkpoint_preview_ : live_; }
   bool showing_checkpoint() const { return show_checkpoint_; }
@@ -197,6 +201,8 @@ class StudioModel {
   void poll_dataset();
   void poll_run();
   void poll_checkpoints();
+  void poll_followed_run();
+  void read_followed_metrics();
   void poll_exports();
   void poll_gallery();
   void reapply_given_fields();
@@ -224,6 +230,11 @@ class StudioModel {
   bool run_started_ = false;
   std::vector<LossRecord> history_;
   std::vector<std::string> loss_names_;
+  // Following a run that another process writes (dibr train, a distributed run, another studio): its metrics.csv
+  // rows as they are appended, its checkpoints as they appear; Start is refused meanwhile.
+  std::optional<RunWriter> follows_;
+  std::unique_ptr<MetricsFollower> metrics_follower_;
+  std::chrono::steady_clock::time_point last_follow_check_{};
   double steps_per_second_ = 0;
   std::optional<LossTerms> last_losses_;
   bool failure_reported_ = false;

@@ -41,29 +41,82 @@ std::string row_text(const LossRecord& r) {
 
 }  // namespace
 
+namespace {
+
+std::vector<std::string> checked_header(const std::string& path, const std::string& line) {
+  auto header = split_csv(line);
+  if (header.size() < 4 || header[0] != "step" || header[1] != "seconds" || header[2] != "total" || header.back() != "lr")
+    throw std::runtime_error(path + ": not a metrics.csv (header '" + line + "')");
+  return header;
+}
+
+// One row of a file with `columns` columns; false for a row that does not parse.
+bool parse_row(const std::string& line, size_t columns, LossRecord& r) {
+  const auto cells = split_csv(line);
+  if (cells.size() != columns) return false;
+  double step = 0;
+  bool ok = parse_double(cells[0], step) && parse_double(cells[1], r.seconds) && parse_double(cells[2], r.losses.total) &&
+            parse_double(cells.back(), r.lr);
+  r.step = static_cast<int64_t>(step);
+  for (size_t i = 3; ok && i + 1 < cells.size(); ++i) {
+    double v = 0;
+    ok = parse_double(cells[i], v);
+    r.losses.terms.push_back(v);
+  }
+  return ok;
+}
+
+}  // namespace
+
 std::vector<LossRecord> MetricsLog::read(const std::string& path, std::vector<std::string>* names) {
   std::vector<LossRecord> rows;
   std::ifstream in(path);
   std::string line;
   if (!in || !std::getline(in, line)) return rows;
-  const auto header = split_csv(line);
-  if (header.size() < 4 || header[0] != "step" || header[1] != "seconds" || header[2] != "total" || header.back() != "lr")
-    throw std::runtime_error(path + ": not a metrics.csv (header '" + line + "')");
+  const auto header = checked_header(path, line);
   if (names) names->assign(header.begin() + 3, header.end() - 1);
   while (std::getline(in, line)) {
-    const auto cells = split_csv(line);
-    if (cells.size() != header.size()) continue;
     LossRecord r;
-    double step = 0;
-    bool ok = parse_double(cells[0], step) && parse_double(cells[1], r.seconds) && parse_double(cells[2], r.losses.total) &&
-              parse_double(cells.back(), r.lr);
-    r.step = static_cast<int64_t>(step);
-    for (size_t i = 3; ok && i + 1 < cells.size(); ++i) {
-      double v = 0;
-      ok = parse_double(cells[i], v);
-      r.losses.terms.push_back(v);
-    }
-    if (ok) rows.push_back(std::move(r));
+    if (parse_row(line, header.size(), r)) rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+MetricsFollower::MetricsFollower(std::string path) : path_(std::move(path)) {}
+
+std::vector<LossRecord> MetricsFollower::read_new(bool* restarted) {
+  if (restarted) *restarted = false;
+  std::error_code ec;
+  const auto size = fs::file_size(path_, ec);
+  if (ec) return {};
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) return {};
+  std::string first;
+  std::getline(in, first);
+  // Rewritten (a resumed run drops the rows after its checkpoint) or replaced: read it again from the top.
+  if (size < offset_ || first != header_line_) {
+    if (offset_ > 0 && restarted) *restarted = true;
+    offset_ = 0;
+    columns_ = 0;
+    header_line_.clear();
+  }
+  if (offset_ == 0) {
+    if (!in || first.empty() || in.eof()) return {};  // no complete header yet
+    const auto header = checked_header(path_, first);
+    names_.assign(header.begin() + 3, header.end() - 1);
+    columns_ = header.size();
+    header_line_ = first;
+    offset_ = first.size() + 1;
+  }
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(offset_));
+  std::vector<LossRecord> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // a row still being written: taken next time
+    offset_ += line.size() + 1;
+    LossRecord r;
+    if (parse_row(line, columns_, r)) rows.push_back(std::move(r));
   }
   return rows;
 }

@@ -1,5 +1,6 @@
 #pragma once
 // <run>/metrics.csv: one row per step, "step,seconds,total,<the method's loss terms>,lr".
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -31,6 +32,23 @@ class MetricsLog {
   std::string path_;
   std::vector<LossRecord> kept_;
   std::FILE* file_ = nullptr;
+};
+
+// Follows a metrics.csv that another process appends to (the studio following a CLI or distributed run): each
+// call returns the complete rows written since the last. A file rewritten from the top (a resumed run) is read again
+// and *restarted says so.
+class MetricsFollower {
+ public:
+  explicit MetricsFollower(std::string path);
+  std::vector<LossRecord> read_new(bool* restarted = nullptr);
+  const std::vector<std::string>& names() const { return names_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_, header_line_;
+  std::vector<std::string> names_;
+  size_t columns_ = 0;
+  uintmax_t offset_ = 0;
 };
 
 }  // namespace dibr
