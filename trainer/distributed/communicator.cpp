@@ -1,9 +1,14 @@
 #include "trainer/distributed/communicator.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <utility>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 #include "trainer/error_text.h"
@@ -54,6 +59,22 @@ bool mentions(const std::string& text, std::initializer_list<const char*> words)
   return false;
 }
 
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+// Neither gone nor a zombie waiting to be reaped.
+bool process_alive(long pid) {
+  if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  const size_t close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
+}
+
 bool is_loopback(const std::string& address) {
   return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
 }
@@ -85,7 +106,22 @@ std::string diagnose(c10d::Store& store, int rank, int world_size, const std::st
     int behind = -1;
     for (int r = 0; r < world_size; ++r)
       if (r != rank && entered[r] < entered[rank] && (behind < 0 || entered[r] < entered[behind])) behind = r;
-    if (behind >= 0)
+    // A rank on this host whose process is gone (it died inside the collective, so its count is not behind).
+    std::string dead;
+    for (int r = 0; r < world_size && behind < 0 && dead.empty(); ++r) {
+      const std::string key = "process/" + std::to_string(r);
+      if (r == rank || !store.check({key})) continue;
+      const std::string process = text_of(store.get(key));  // host:pid
+      const size_t colon = process.rfind(':');
+      if (colon == std::string::npos || process.substr(0, colon) != host_name()) continue;
+      const long pid = std::stol(process.substr(colon + 1));
+      if (!process_alive(pid))
+        dead = "rank " + std::to_string(r) + " (pid " + std::to_string(pid) + ") has died during collective #" +
+               std::to_string(entered[r]) + " (its last finished step: " + std::to_string(std::max<int64_t>(0, steps[r])) + ")";
+    }
+    if (!dead.empty())
+      who = dead;
+    else if (behind >= 0)
       who = "rank " + std::to_string(behind) + " stopped answering: it never reached collective #" +
             std::to_string(entered[behind] + 1) + " (its last finished step: " + std::to_string(std::max<int64_t>(0, steps[behind])) +
             "; it died, hangs, or failed without a word)";
@@ -201,6 +237,7 @@ std::unique_ptr<Communicator> make_group(c10::intrusive_ptr<c10d::Store> base, i
                                          double timeout_seconds, const std::string& master_addr,
                                          const c10::Device& device) {
   auto store = c10::make_intrusive<c10d::PrefixStore>("dibr/", base);
+  store->set("process/" + std::to_string(rank), bytes_of(host_name() + ":" + std::to_string(getpid())));
   auto pg_store = c10::make_intrusive<c10d::PrefixStore>("pg/", base);
 #ifdef DIBR_HAVE_NCCL
   if (device.is_cuda()) {
