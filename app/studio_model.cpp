@@ -83,6 +83,7 @@ void StudioModel::load_run_history() {
   history_.clear();
   last_losses_.reset();
   follows_ = other_run_writer(out_dir());
+  if (follows_) info("run " + out_dir() + " is being trained by " + follows_->describe() + ": following it read-only");
   read_followed_metrics();  // from the top: the follower is new
   rescan_checkpoints();
   if (!checkpoints_.empty()) select_checkpoint(static_cast<int>(checkpoints_.size()) - 1);

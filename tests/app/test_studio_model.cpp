@@ -8,6 +8,8 @@
 #include <fstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "app/studio_model.h"
 #include "tests/trainer/nmr_fixture.h"
 #include "trainer/checkpoint.h"
@@ -496,6 +498,69 @@ TEST_F(StudioModelTest, RunsOfOtherMethodsAreComparedSideBySide) {
   EXPECT_EQ(m.compare_view(), -1);
   m.remove_compare_run(0);
   EXPECT_TRUE(m.compare_runs().empty());
+}
+
+}  // namespace
+}  // namespace dibr::studio
+
+namespace dibr::studio {
+namespace {
+
+// A run that another process trains (dibr train, a distributed run's rank 0, another studio) is followed read-only:
+// its curves grow as metrics.csv does, new checkpoints reach the views, Start is refused; when it ends the studio
+// says so and has every row. "Another process": the run trains here, and its writer.json is then made to name a
+// live process that is not this one (our parent), as `dibr train` in another terminal would.
+TEST_F(StudioModelTest, ARunAnotherProcessWritesIsFollowedReadOnly) {
+  test::TempDir dir("studio_model_follow");
+  const auto data = make_tiny_dataset(dir);
+  const auto run_dir = (dir.path / "cli_run").string();
+  TrainConfig c = tiny_options(data, run_dir).config;
+  c.optim.max_steps = 100000;
+  c.run.checkpoint_every = 3;
+  c.run.keep_every = 3;
+  TrainingRun cli;
+  ASSERT_TRUE(cli.start(c, open_dataset(data), false));
+  const fs::path mark = fs::path(run_dir) / "writer.json";
+  const auto wait_for = [](auto done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
+  };
+  ASSERT_TRUE(wait_for([&] { return cli.step() >= 1 && fs::is_regular_file(mark); })) << cli.error();
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  {
+    std::ofstream out(mark);
+    out << "{\"host\": \"" << host << "\", \"pid\": " << getppid() << ", \"world_size\": 2}\n";
+  }
+
+  StudioModel m(tiny_options(data, run_dir), "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.followed_writer().has_value(); }));
+  EXPECT_NE(m.state_json()["run"]["following"].get<std::string>().find("2 processes"), std::string::npos);
+  const size_t first_rows = m.loss_history().size();
+  ASSERT_TRUE(poll_until(m, [&] { return m.loss_history().size() >= first_rows + 3; })) << "the curves grow with metrics.csv";
+  for (size_t i = 1; i < m.loss_history().size(); ++i)
+    ASSERT_EQ(m.loss_history()[i].step, m.loss_history()[i - 1].step + 1) << "each row once, in order";
+  const int64_t newest_before = m.checkpoints().empty() ? 0 : m.checkpoints().back().step;
+  ASSERT_TRUE(poll_until(m, [&] {
+    return !m.checkpoints().empty() && m.checkpoints().back().step > newest_before && !m.checkpoint_loading() &&
+           m.shown_preview().from_checkpoint && m.shown_preview().step == m.checkpoints().back().step;
+  })) << "a new checkpoint reaches the views";
+
+  const size_t errors = m.error_count();
+  m.start_or_resume_training();
+  EXPECT_EQ(m.error_count(), errors + 1);
+  EXPECT_NE(m.messages().back().text.find("being trained by dibr train (pid " + std::to_string(getppid())), std::string::npos)
+      << m.messages().back().text;
+  EXPECT_FALSE(m.training_active());
+
+  cli.stop();
+  cli.wait();
+  fs::remove(mark);  // what the other process does when it ends
+  ASSERT_TRUE(poll_until(m, [&] { return !m.followed_writer().has_value(); }));
+  const auto rows = MetricsLog::read((fs::path(run_dir) / "metrics.csv").string());
+  EXPECT_EQ(m.loss_history().size(), rows.size()) << "every row, once the run has ended";
+  EXPECT_NE(m.messages().back().text.find("the followed run has ended"), std::string::npos) << m.messages().back().text;
 }
 
 }  // namespace
