@@ -249,6 +249,50 @@ TEST_F(Launcher, AKilledRankStopsTheGroupWithinTheTimeoutNamingIt) {
   EXPECT_EQ(wait_exit(resume.pid), 0) << "latest.pt loads and the run goes on in one process: " << read_all(resume.log);
 }
 
+// Two workers started by hand with torchrun's variables (rank 0 hosting the store, as torchrun without its agent
+// store): the same group without our launcher.
+TEST_F(Launcher, WorkersStartedWithTheTorchrunEnvironmentFormAGroup) {
+  const int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  socklen_t length = sizeof address;
+  getsockname(s, reinterpret_cast<sockaddr*>(&address), &length);
+  const std::string port = std::to_string(ntohs(address.sin_port));
+  close(s);  // a free port for rank 0's store
+  const auto env = [&](int rank) {
+    return std::vector<std::string>{"RANK=" + std::to_string(rank), "WORLD_SIZE=2", "LOCAL_RANK=" + std::to_string(rank),
+                                    "LOCAL_WORLD_SIZE=2", "MASTER_ADDR=127.0.0.1", "MASTER_PORT=" + port};
+  };
+  const Launched rank1 = start_dibr(train_args("run", 3), dir.path / "rank1.txt", env(1));
+  const Launched rank0 = start_dibr(train_args("run", 3), dir.path / "rank0.txt", env(0));
+  EXPECT_EQ(wait_exit(rank0.pid), 0) << read_all(rank0.log);
+  EXPECT_EQ(wait_exit(rank1.pid), 0) << read_all(rank1.log);
+  EXPECT_NE(read_all(rank0.log).find("rank 0 of 2"), std::string::npos) << read_all(rank0.log);
+  EXPECT_EQ(read_all(rank1.log), "") << "rank 1 prints nothing but errors";
+  EXPECT_EQ(metric_rows(dir.path / "run").size(), 3u);
+}
+
+// The paper presets keep their global batch in a group (32 objects: 16 per rank with 2 ranks) and say so; a quick
+// preset's batch is per rank. Zero steps: only the start is looked at.
+TEST_F(Launcher, ThePaperPresetKeepsItsGlobalBatch) {
+  const std::vector<std::string> paper{"train", "--preset", "paper", "--data", (dir.path / "data").string(), "--out",
+                                       (dir.path / "paper").string(), "--max-steps", "0", "--preview-count", "0",
+                                       "--workers", "1", "--device", "cpu", "--threads", "1", "--nproc", "2",
+                                       "--master-port", "0"};
+  const Launched l = start_dibr(paper, dir.path / "paper.txt");
+  EXPECT_EQ(wait_exit(l.pid), 0) << read_all(l.log);
+  EXPECT_NE(read_all(l.log).find("paper keeps its global batch of 32 objects: 16 per rank x 2 ranks"), std::string::npos)
+      << read_all(l.log);
+  auto odd = paper;
+  odd[odd.size() - 3] = "3";  // --nproc 3: 32 does not divide
+  const Launched bad = start_dibr(odd, dir.path / "odd.txt");
+  EXPECT_EQ(wait_exit(bad.pid), 1);
+  EXPECT_NE(read_all(bad.log).find("global batch of 32 objects does not divide among 3 ranks"), std::string::npos)
+      << read_all(bad.log);
+}
+
 TEST_F(Launcher, APortInUseIsAClearError) {
   const int s = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};

@@ -152,7 +152,12 @@ int run_train(TrainFlags& flags) {
     std::cerr << "dibr train: resuming a run of " << stored_world_size << " process(es) with " << world
               << ": the weights and optimiser continue exactly, each rank's data starts its new shard "
                  "(docs/distributed.md)\n";
-  if (!flags.launch_requested) share_batch_among_ranks(flags, config, world, stored_world_size, quiet);
+  if (flags.launch_requested) {
+    TrainConfig per_rank = config;  // checked here, before any worker starts; each worker shares it again
+    share_batch_among_ranks(flags, per_rank, world, stored_world_size, true);
+  } else {
+    share_batch_among_ranks(flags, config, world, stored_world_size, quiet);
+  }
   validate(config);
   if (flags.launch_requested && !flags.print_config) {
     if (config.data.root.empty()) open_data("", "train", true);  // generate the built-in sample once, not in every worker
