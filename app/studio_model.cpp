@@ -483,12 +483,7 @@ void StudioModel::poll_run() {
   if (!fresh.empty() && !history_.empty() && fresh.front().step <= history_.back().step) history_.clear();
   if (history_.empty() && !fresh.empty()) loss_names_ = run_.loss_names();
   history_.insert(history_.end(), fresh.begin(), fresh.end());
-  if (!fresh.empty() && history_.size() >= 2) {
-    // it/s over the last ~20 logged steps (the snapshot's rate is only as fresh as the snapshot).
-    const LossRecord& last = history_.back();
-    const LossRecord& first = history_[history_.size() - std::min<size_t>(history_.size(), 21)];
-    if (last.seconds > first.seconds) steps_per_second_ = (last.step - first.step) / (last.seconds - first.seconds);
-  }
+  if (!fresh.empty()) update_steps_per_second();
   if (!history_.empty()) last_losses_ = history_.back().losses;
   if (auto snap = run_.latest_snapshot(); snap && snap->step != live_.step) live_ = *snap;
   if (state == RunState::Failed && !failure_reported_) {
@@ -518,11 +513,15 @@ void StudioModel::read_followed_metrics() {
   if (!metrics_follower_->names().empty()) loss_names_ = metrics_follower_->names();
   history_.insert(history_.end(), std::make_move_iterator(rows.begin()), std::make_move_iterator(rows.end()));
   last_losses_ = history_.back().losses;
-  if (history_.size() >= 2) {
-    const LossRecord& last = history_.back();
-    const LossRecord& first = history_[history_.size() - std::min<size_t>(history_.size(), 21)];
-    if (last.seconds > first.seconds) steps_per_second_ = (last.step - first.step) / (last.seconds - first.seconds);
-  }
+  update_steps_per_second();
+}
+
+// it/s over the last ~20 logged steps (the snapshot's rate is only as fresh as the snapshot).
+void StudioModel::update_steps_per_second() {
+  if (history_.size() < 2) return;
+  const LossRecord& last = history_.back();
+  const LossRecord& first = history_[history_.size() - std::min<size_t>(history_.size(), 21)];
+  if (last.seconds > first.seconds) steps_per_second_ = (last.step - first.step) / (last.seconds - first.seconds);
 }
 
 void StudioModel::poll_followed_run() {

@@ -203,6 +203,7 @@ class StudioModel {
   void poll_checkpoints();
   void poll_followed_run();
   void read_followed_metrics();
+  void update_steps_per_second();
   void poll_exports();
   void poll_gallery();
   void reapply_given_fields();

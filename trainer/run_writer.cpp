@@ -1,25 +1,18 @@
 #include "trainer/run_writer.h"
 
-#include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "trainer/atomic_file.h"
+#include "trainer/distributed/distributed_setup.h"
 
 namespace dibr {
 namespace fs = std::filesystem;
 namespace {
-
-std::string host_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
-  return name;
-}
 
 std::string mark_path(const std::string& run_dir) { return (fs::path(run_dir) / "writer.json").string(); }
 
@@ -62,7 +55,7 @@ std::optional<RunWriter> other_run_writer(const std::string& run_dir) {
   if (!mark) return std::nullopt;
   if (mark->host == host_name()) {
     if (mark->pid == getpid()) return std::nullopt;
-    if (mark->pid <= 0 || (kill(static_cast<pid_t>(mark->pid), 0) != 0 && errno == ESRCH)) return std::nullopt;  // stale
+    if (!process_alive(mark->pid)) return std::nullopt;  // stale
   }
   return mark;
 }

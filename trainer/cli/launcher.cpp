@@ -157,7 +157,7 @@ int launch_workers(const LaunchOptions& o, const std::vector<std::string>& worke
   }
 
   int forwarded = 0;
-  std::optional<Clock::time_point> kill_at;
+  Clock::time_point kill_at = Clock::time_point::max();  // when the workers still running are killed
   std::string first_failure;
   bool interrupted = false;
   const auto running = [&] {
@@ -191,13 +191,13 @@ int launch_workers(const LaunchOptions& o, const std::vector<std::string>& worke
       }
       continue;
     }
-    if (kill_at && Clock::now() > *kill_at) {
+    if (Clock::now() > kill_at) {
       for (auto& w : workers)
         if (w.running) {
           std::cerr << "dibr train: rank " << w.rank << " did not stop in time: killed\n";
           kill(w.pid, SIGKILL);
         }
-      kill_at.reset();
+      kill_at = Clock::time_point::max();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

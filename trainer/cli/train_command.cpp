@@ -43,7 +43,7 @@ bool is_paper_preset(const std::string& preset) {
 }
 
 // The paper presets keep their global batch in a group: the per-rank batch is the global one divided among the ranks.
-// Any other batch (a quick preset's, a --batch-objects) is per rank and the global batch grows with the group.
+// Any other batch (a quick preset's, a --batch) is per rank and the global batch grows with the group.
 // stored_world_size: the group size of the run being resumed with its stored settings (its batch was per rank).
 void share_batch_among_ranks(const TrainFlags& flags, TrainConfig& config, int world, int stored_world_size,
                              bool quiet) {
@@ -60,7 +60,7 @@ void share_batch_among_ranks(const TrainFlags& flags, TrainConfig& config, int w
   if (global % world != 0)
     throw std::invalid_argument("the " + config.preset + " preset's global batch of " + std::to_string(global) +
                                 " objects does not divide among " + std::to_string(world) +
-                                " ranks: choose the per-rank batch with --batch-objects");
+                                " ranks: choose the per-rank batch with --batch");
   config.data.batch_objects = global / world;
   if (!quiet)
     std::cerr << "dibr train: " << config.preset << " keeps its global batch of " << global << " objects: "
@@ -147,7 +147,8 @@ int run_train(TrainFlags& flags) {
   TrainConfig config;
   int stored_world_size = 1;
   if (!use_checkpoint_config(flags, config, &stored_world_size)) config = build_config(flags);
-  if (flags.resume && !quiet && stored_world_size != world && stored_world_size > 0 &&
+  // Said by the process that trains (rank 0, or one process), not also by the launcher.
+  if (flags.resume && !quiet && !flags.launch_requested && stored_world_size != world && stored_world_size > 0 &&
       !resume_checkpoint(config.run.out_dir).empty())
     std::cerr << "dibr train: resuming a run of " << stored_world_size << " process(es) with " << world
               << ": the weights and optimiser continue exactly, each rank's data starts its new shard "

@@ -1,14 +1,11 @@
 #include "trainer/distributed/communicator.h"
 
-#include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <utility>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
 #include "trainer/error_text.h"
@@ -57,22 +54,6 @@ bool mentions(const std::string& text, std::initializer_list<const char*> words)
   for (const char* w : words)
     if (text.find(w) != std::string::npos) return true;
   return false;
-}
-
-std::string host_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
-  return name;
-}
-
-// Neither gone nor a zombie waiting to be reaped.
-bool process_alive(long pid) {
-  if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text;
-  std::getline(stat, text);
-  const size_t close = text.rfind(')');
-  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
 }
 
 bool is_loopback(const std::string& address) {
@@ -152,34 +133,15 @@ class C10dCommunicator final : public Communicator {
   std::string backend_reason() const override { return reason_; }
 
   void broadcast(std::vector<at::Tensor>& tensors, int root) override {
-    guarded([&] {
-      std::vector<WorkPtr> works;
-      auto staged = staged_copies(tensors);
-      for (auto& t : staged) {
-        std::vector<at::Tensor> one{t};
-        c10d::BroadcastOptions options;
-        options.rootRank = root;
-        works.push_back(group_->broadcast(one, options));
-      }
-      for (auto& w : works) w->wait();
-      copy_back(staged, tensors);
-    });
+    c10d::BroadcastOptions options;
+    options.rootRank = root;
+    each_tensor(tensors, [&](std::vector<at::Tensor>& one) { return group_->broadcast(one, options); });
   }
 
   void all_reduce_sum(std::vector<at::Tensor>& tensors) override {
-    guarded([&] {
-      std::vector<WorkPtr> works;
-      auto staged = staged_copies(tensors);
-      for (auto& t : staged) {
-        std::vector<at::Tensor> one{t};
-        c10d::AllreduceOptions options;
-        options.reduceOp = c10d::ReduceOp::SUM;
-        works.push_back(group_->allreduce(one, options));
-      }
-      // Every bucket is in flight before the first wait; nothing reads the results before its own wait returns.
-      for (auto& w : works) w->wait();
-      copy_back(staged, tensors);
-    });
+    c10d::AllreduceOptions options;
+    options.reduceOp = c10d::ReduceOp::SUM;
+    each_tensor(tensors, [&](std::vector<at::Tensor>& one) { return group_->allreduce(one, options); });
   }
 
   void barrier() override {
@@ -213,6 +175,21 @@ class C10dCommunicator final : public Communicator {
     } catch (const std::exception& e) {
       throw DistributedError(diagnose(*store_, rank_, world_size_, e.what()));
     }
+  }
+  // One collective per tensor (through host memory when staging): every one is in flight before the first wait, and
+  // nothing reads a result before its own wait returns.
+  template <class Launch>
+  void each_tensor(std::vector<at::Tensor>& tensors, Launch&& launch) {
+    guarded([&] {
+      std::vector<WorkPtr> works;
+      auto staged = staged_copies(tensors);
+      for (auto& t : staged) {
+        std::vector<at::Tensor> one{t};
+        works.push_back(launch(one));
+      }
+      for (auto& w : works) w->wait();
+      copy_back(staged, tensors);
+    });
   }
   std::vector<at::Tensor> staged_copies(const std::vector<at::Tensor>& tensors) const {
     if (!stage_through_host_) return tensors;

@@ -1,6 +1,11 @@
 #include "trainer/distributed/distributed_setup.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 
 namespace dibr {
@@ -87,6 +92,22 @@ std::map<std::string, std::string> worker_environment(const DistributedSetup& s)
           {"MASTER_PORT", std::to_string(s.master_port)},
           {"DIBR_DIST_TIMEOUT", std::to_string(static_cast<long>(s.timeout_seconds))},
           {"TORCHELASTIC_USE_AGENT_STORE", s.external_store ? "True" : "False"}};
+}
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+bool process_alive(long pid) {
+  if (pid <= 0) return false;
+  if (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  const size_t close = text.rfind(')');
+  return close == std::string::npos || close + 2 >= text.size() || text[close + 2] != 'Z';
 }
 
 uint64_t rank_seed(uint64_t run_seed, int rank) {

@@ -41,6 +41,11 @@ uint64_t rank_seed(uint64_t run_seed, int rank);
 // uninterrupted one on every rank.
 uint64_t step_seed(uint64_t rank_seed, int64_t step);
 
+// This machine's name and whether a process on it still runs (neither gone nor a zombie waiting to be reaped): how a
+// failure message names a dead rank, and how a run folder's writer mark is recognised as stale.
+std::string host_name();
+bool process_alive(long pid);
+
 // Whether this build can train in a group, and why not ("" when it can).
 bool distributed_training_available();
 std::string distributed_unavailable_reason();
