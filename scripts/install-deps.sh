@@ -8,7 +8,9 @@ set -euo pipefail
 # OpenBLAS provides the alternative.
 # libgloo-dev: the headers of the Gloo version Debian's LibTorch links, needed by c10d's ProcessGroupGloo.hpp
 # (distributed training); without them the build says so and --nproc is an error.
-core=(build-essential cmake ccache pkg-config libtorch-dev libgloo-dev libopenblas0-pthread zlib1g-dev libstb-dev libgif-dev
+# libopenexr-dev: DVR's visual-hull depth maps (visual_hull_depth/*.exr); without it the build says so and DVR
+# samples its occupancy points in the unit cube.
+core=(build-essential cmake ccache pkg-config libtorch-dev libgloo-dev libopenexr-dev libopenblas0-pthread zlib1g-dev libstb-dev libgif-dev
       nlohmann-json3-dev libcli11-dev libnanoflann-dev libgtest-dev libbenchmark-dev)
 gui=(libglfw3-dev libimgui-dev libepoxy-dev libglm-dev libopencv-dev xvfb xauth xdotool libgl1-mesa-dri)
 

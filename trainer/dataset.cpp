@@ -15,6 +15,7 @@
 
 #include "trainer/image_io.h"
 #include "trainer/npz.h"
+#include "trainer/exr_io.h"
 
 namespace fs = std::filesystem;
 
@@ -286,6 +287,26 @@ ViewData load_view(const NmrObject& object, int view, int size) {
   out.world_mat = cameras->world[view];
   out.camera_mat = cameras->camera[view];
   return out;
+}
+
+std::string visual_hull_depth_file(const NmrObject& object, int view) {
+  char name[16];
+  std::snprintf(name, sizeof(name), "%04d.exr", view);
+  return (fs::path(object.path) / "visual_hull_depth" / name).string();
+}
+
+at::Tensor load_visual_hull_depth(const NmrObject& object, int view, int size) {
+  std::error_code ec;
+  if (!fs::is_directory(fs::path(object.path) / "visual_hull_depth", ec)) return {};
+  const std::string file = visual_hull_depth_file(object, view);
+  at::Tensor depth = read_exr_channel(file);
+  if (size > 0 && (depth.size(0) != size || depth.size(1) != size)) {
+    // Nearest pixel centre; interpolation would blend finite depths with inf.
+    const auto rows = ((torch::arange(size, torch::kFloat64) + 0.5) * double(depth.size(0)) / size).floor().to(torch::kLong);
+    const auto cols = ((torch::arange(size, torch::kFloat64) + 0.5) * double(depth.size(1)) / size).floor().to(torch::kLong);
+    depth = depth.index_select(0, rows).index_select(1, cols);
+  }
+  return depth.unsqueeze(0).contiguous();
 }
 
 PointCloud load_pointcloud(const NmrObject& object) {

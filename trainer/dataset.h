@@ -81,6 +81,14 @@ struct ViewData {
 // Loads one view, resized to size x size with area interpolation (size 0 keeps 64x64).
 ViewData load_view(const NmrObject& object, int view, int size = 0);
 
+// DVR's visual-hull depth of one view, <object>/visual_hull_depth/<view>.exr: (1,size,size) float32 camera
+// z-depth of the first point on the pixel's ray inside every mask, inf (or any non-finite value) where there is
+// none; resized by nearest pixel (size 0 keeps the file's). Undefined when the object has no such folder. Throws
+// std::runtime_error naming the file when it exists but cannot be read.
+at::Tensor load_visual_hull_depth(const NmrObject& object, int view, int size = 0);
+// The file load_visual_hull_depth reads.
+std::string visual_hull_depth_file(const NmrObject& object, int view);
+
 struct PointCloud {
   at::Tensor points;   // (N,3) float32, in the same frame as the cameras
   at::Tensor normals;  // (N,3) float32 (may be empty)

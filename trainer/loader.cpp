@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -128,6 +129,11 @@ struct BatchLoader::Impl {
       batch.focals[i] = data.camera_mat[0][0];
       batch.object_index[i] = object;
       batch.view_index[i] = view;
+      if (options.visual_hull_depth) {
+        const at::Tensor hull = load_visual_hull_depth(o, static_cast<int>(view), static_cast<int>(S));
+        if (hull.defined()) batch.visual_hull_depth[i].copy_(hull);
+        else batch.visual_hull_depth[i].fill_(std::numeric_limits<float>::infinity());
+      }
     }
   }
 
@@ -154,6 +160,7 @@ struct BatchLoader::Impl {
     batch.focals = torch::empty({N}, torch::kFloat32);
     batch.object_index = torch::empty({N}, torch::kLong);
     batch.view_index = torch::empty({N}, torch::kLong);
+    if (options.visual_hull_depth) batch.visual_hull_depth = torch::empty({N, 1, S, S}, torch::kFloat32);
     const int max_attempts = static_cast<int>(4 * index.objects.size() + 16);
     for (int64_t b = 0; b < B; ++b) {
       for (int attempt = 0;; ++attempt) {
@@ -176,6 +183,7 @@ struct BatchLoader::Impl {
       batch.masks = batch.masks.pin_memory();
       batch.world_mats = batch.world_mats.pin_memory();
       batch.focals = batch.focals.pin_memory();
+      if (batch.visual_hull_depth.defined()) batch.visual_hull_depth = batch.visual_hull_depth.pin_memory();
     }
     return batch;
   }

@@ -15,6 +15,7 @@ struct Batch {
   at::Tensor masks;       // (N,1,S,S) float32
   at::Tensor world_mats;  // (N,4,4) float32
   at::Tensor focals;      // (N) float32 NDC focal length (camera_mat[0][0])
+  at::Tensor visual_hull_depth;  // (N,1,S,S) float32, inf where unknown; only with LoaderOptions::visual_hull_depth
   at::Tensor object_index;  // (N) int64 index into DatasetIndex::objects
   at::Tensor view_index;    // (N) int64
 };
@@ -27,6 +28,7 @@ struct LoaderOptions {
   int prefetch = 4;          // batches queued ahead
   uint64_t seed = 0;
   bool pin_memory = false;   // for CUDA training
+  bool visual_hull_depth = false;  // also load visual_hull_depth/*.exr (DVR); objects without them get inf
 };
 
 // A training object whose files fail to load (a truncated or foreign PNG, a bad cameras.npz, ...) is reported once

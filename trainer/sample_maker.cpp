@@ -18,9 +18,11 @@
 #include "render/camera.h"
 #include "render/mesh_ops.h"
 #include "render/render_mesh.h"
+#include "trainer/exr_io.h"
 #include "trainer/image_io.h"
 #include "trainer/npz.h"
 #include "trainer/sample_shapes.h"
+#include "trainer/visual_hull.h"
 #include "trainer/voxel_iou.h"
 
 namespace fs = std::filesystem;
@@ -33,7 +35,7 @@ constexpr const char* kClassPrefix = "sample_";
 
 std::string marker_text(const SampleOptions& o) {
   std::ostringstream s;
-  s << "dibr sample dataset v3 seed=" << o.seed << " objects_per_class=" << o.objects_per_class
+  s << "dibr sample dataset v4 visual_hull=" << (exr_supported() ? 1 : 0) << " seed=" << o.seed << " objects_per_class=" << o.objects_per_class
     << " image_size=" << o.image_size << " supersample=" << o.supersample << " points=" << o.points_per_object << "\n";
   return s.str();
 }
@@ -192,6 +194,16 @@ at::Tensor write_object(const fs::path& dir, SampleShape shape, const SampleOpti
     cameras["camera_mat_inv_" + id] = at::inverse(c);
   }
   write_npz((dir / "cameras.npz").string(), cameras);
+  if (exr_supported()) {
+    // DVR's occupancy loss reads these; the NMR_Dataset computes them from all 24 masks, and so do we.
+    fs::create_directories(dir / "visual_hull_depth");
+    const at::Tensor hull = visual_hull_depths(views.masks.squeeze(3), world_mats, focal);
+    for (int v = 0; v < kNmrViewsPerObject; ++v) {
+      char name[16];
+      std::snprintf(name, sizeof(name), "%04d.exr", v);
+      write_exr_channel((dir / "visual_hull_depth" / name).string(), hull[v]);
+    }
+  }
 
   const auto points = sample_surface_points(shape.vertices, shape.faces, options.points_per_object, seed).to(torch::kFloat32);
   write_npz((dir / "pointcloud.npz").string(),

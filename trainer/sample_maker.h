@@ -9,6 +9,8 @@
 // (face index >= 0), not the soft silhouette. cameras.npz holds float64 world_mat_i, camera_mat_i
 // and their inverses; pointcloud.npz holds float32 points/normals, loc = 0 and scale = 1. Each class folder also
 // holds <class>_<split>_voxels.npz: the GT shapes voxelised by Kato's protocol (voxel_iou.h), one per list line.
+// With EXR support (libopenexr-dev) each object also gets visual_hull_depth/0000..0023.exr from its own masks
+// (visual_hull.h), as the NMR_Dataset has for DVR.
 // The default (6 classes x 12 objects x 24 views, supersample 4, 100k points) takes about 13 s of CPU
 // time and 180 MB of disk.
 #include <functional>
