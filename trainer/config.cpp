@@ -127,6 +127,19 @@ void validate(const TrainConfig& c) {
     throw std::invalid_argument("config: system.device (--device) must be auto, cpu, cuda or cuda:N, got '" +
                                 c.system.device + "'");
   if (c.run.out_dir.empty()) throw std::invalid_argument("config: run.out_dir (--out) must not be empty");
+  dvr_march_milestones(c.dvr);
+}
+
+std::vector<int64_t> dvr_march_milestones(const DvrConfig& dvr) {
+  static const std::regex step(R"(\d{1,15})");
+  std::vector<int64_t> out;
+  for (const auto& item : dvr.march_milestones) {
+    if (!std::regex_match(item, step) || (!out.empty() && std::stoll(item) <= out.back()))
+      throw std::invalid_argument("config: dvr.march_milestones (--dvr-march-milestones) must be increasing step "
+                                  "numbers, got '" + item + "'");
+    out.push_back(std::stoll(item));
+  }
+  return out;
 }
 
 double learning_rate_at(const OptimConfig& o, int64_t step) {

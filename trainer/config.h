@@ -94,6 +94,25 @@ struct DifferConfig {
   double beta = 100.0;             // depth softmax sharpness
 };
 
+// DVR's field, ray marching, losses and mesh extraction (seed_methods.md §4; configs/default.yaml, ours_rgb.yaml).
+struct DvrConfig {
+  int hidden = 128;                 // decoder width (hidden_size: 128 on NMR, 512 by default)
+  int latent = 256;                 // c_dim: the image code
+  int input_size = 224;             // the encoder's input resolution (the image is resized to it)
+  int rays = 1024;                  // n_training_points: pixels sampled per supervision image
+  int march_steps = 16;             // init_resolution: evaluations per ray, doubled at each milestone
+  std::vector<std::string> march_milestones = {"50000", "100000", "250000"};  // steps after which they double
+  int secant_steps = 8;
+  double depth_max = 5.0;           // depth_range [0, depth_max] for rays that miss the padded cube
+  int64_t chunk_points = 3500000;   // max_points: decoder evaluations per call while marching
+  double rgb = 1.0, freespace = 1.0, occupancy = 1.0, normal = 0.05;  // loss weights
+  std::string visual_hull = "auto"; // occupancy points at the visual-hull depth where the files exist ("auto") or never ("off")
+  int mise_resolution = 32;         // MISE's first grid (cells per side) for eval and export
+  int mise_upsampling = 3;          // MISE's refinements (32 -> 256)
+  int refine_steps = 30;            // mesh refinement steps after marching cubes
+  int preview_resolution = 32;      // the grid of the live previews (no refinement)
+};
+
 // DIB-R's RasterizeSettings without the image size (that is data.image_size).
 struct RasterConfig {
   double sigmainv = 7000.0;
@@ -132,6 +151,7 @@ struct TrainConfig {
   TwoDpmConfig twodpm;
   CapnetConfig capnet;
   DifferConfig differ;
+  DvrConfig dvr;
   RunConfig run;
   SystemConfig system;
 
@@ -152,6 +172,8 @@ struct TrainConfig {
 void validate(const TrainConfig& config);
 
 // The learning rate of the step schedule at `step`.
+// The milestones of dvr.march_milestones as numbers; throws std::invalid_argument unless they are increasing.
+std::vector<int64_t> dvr_march_milestones(const DvrConfig& dvr);
 double learning_rate_at(const OptimConfig& optim, int64_t step);
 
 }  // namespace dibr

@@ -38,7 +38,7 @@ std::vector<FieldSpec> make_table() {
   add({"data", "views_per_object", "--views", "views per object", "random views per object in a batch", 1, 24, {},
        S::Advanced, "views_per_object", DIBR_REF(data, views_per_object)});
   // model
-  add({"model", "method", "--method", "method", "reconstruction method (dibr, softras, nmr, drwr, 2dpm, capnet, differ)", 0, 0, {}, S::Advanced, nullptr,
+  add({"model", "method", "--method", "method", "reconstruction method (dibr, softras, nmr, drwr, 2dpm, capnet, differ, dvr)", 0, 0, {}, S::Advanced, nullptr,
        DIBR_REF(model, method)});
   add({"model", "decoder_hidden", "--decoder-hidden", "decoder width", "width of the DIB-R mesh decoder (256 in the reference)",
        8, 4096, {}, S::Advanced, "decoder_hidden", DIBR_REF(model, decoder_hidden)});
@@ -152,6 +152,49 @@ std::vector<FieldSpec> make_table() {
        DIBR_REF(differ, well_radius)});
   add({"differ", "beta", "--differ-beta", "z-buffer beta", "sharpness of the soft z-buffer's softmax over beta/depth",
        1e-6, 1e6, {}, S::Advanced, nullptr, DIBR_REF(differ, beta)});
+  // dvr
+  add({"dvr", "hidden", "--dvr-hidden", "DVR decoder width", "width of DVR's occupancy and texture decoder (128 on NMR)",
+       4, 4096, {}, S::Advanced, nullptr, DIBR_REF(dvr, hidden)});
+  add({"dvr", "latent", "--dvr-latent", "DVR code size", "size of the image code that conditions the decoder", 1, 4096,
+       {}, S::Advanced, nullptr, DIBR_REF(dvr, latent)});
+  add({"dvr", "input_size", "--dvr-input-size", "DVR input size", "the encoder's input resolution (224 as released)",
+       16, 1024, {}, S::Advanced, nullptr, DIBR_REF(dvr, input_size)});
+  add({"dvr", "rays", "--dvr-rays", "DVR rays", "pixels sampled per supervision image (n_training_points)", 1, 1 << 20,
+       {}, S::Basic, nullptr, DIBR_REF(dvr, rays)});
+  add({"dvr", "march_steps", "--dvr-march-steps", "DVR march steps",
+       "evaluations per ray before the secant search; doubled at each milestone", 2, 4096, {}, S::Advanced, nullptr,
+       DIBR_REF(dvr, march_steps)});
+  add({"dvr", "march_milestones", "--dvr-march-milestones", "DVR march milestones",
+       "comma-separated steps after which the march steps double (empty: never)", 0, 0, {}, S::Advanced, nullptr,
+       DIBR_REF(dvr, march_milestones)});
+  add({"dvr", "secant_steps", "--dvr-secant-steps", "DVR secant steps", "secant refinements of each ray's first crossing",
+       0, 64, {}, S::Advanced, nullptr, DIBR_REF(dvr, secant_steps)});
+  add({"dvr", "depth_max", "--dvr-depth-max", "DVR depth range", "rays that miss the padded unit cube march over [0, this]",
+       1e-3, 1e3, {}, S::Advanced, nullptr, DIBR_REF(dvr, depth_max)});
+  add({"dvr", "chunk_points", "--dvr-chunk-points", "DVR chunk points",
+       "decoder evaluations per call while marching (bounds memory)", 1024, 1e10, {}, S::Advanced, nullptr,
+       DIBR_REF(dvr, chunk_points)});
+  add({"dvr", "rgb", "--dvr-rgb", "DVR RGB weight", "weight of DVR's photo-consistency (L1) loss", 0, 1e6, {},
+       S::Advanced, nullptr, DIBR_REF(dvr, rgb)});
+  add({"dvr", "freespace", "--dvr-freespace", "DVR free-space weight", "weight of DVR's free-space loss", 0, 1e6, {},
+       S::Advanced, nullptr, DIBR_REF(dvr, freespace)});
+  add({"dvr", "occupancy", "--dvr-occupancy", "DVR occupancy weight", "weight of DVR's occupancy loss", 0, 1e6, {},
+       S::Advanced, nullptr, DIBR_REF(dvr, occupancy)});
+  add({"dvr", "normal", "--dvr-normal", "DVR normal weight", "weight of DVR's normal smoothness loss", 0, 1e6, {},
+       S::Advanced, nullptr, DIBR_REF(dvr, normal)});
+  add({"dvr", "visual_hull", "--dvr-visual-hull", "DVR visual hull",
+       "occupancy points at the visual-hull depth where visual_hull_depth/*.exr exist (auto), or uniform in the cube (off)",
+       0, 0, {"auto", "off"}, S::Advanced, nullptr, DIBR_REF(dvr, visual_hull)});
+  add({"dvr", "mise_resolution", "--dvr-mise-resolution", "DVR MISE resolution",
+       "cells per side of MISE's first grid (eval, export, checkpoints)", 2, 512, {}, S::Advanced, nullptr,
+       DIBR_REF(dvr, mise_resolution)});
+  add({"dvr", "mise_upsampling", "--dvr-mise-upsampling", "DVR MISE upsampling",
+       "MISE's refinements, each doubling the resolution", 0, 6, {}, S::Advanced, nullptr,
+       DIBR_REF(dvr, mise_upsampling)});
+  add({"dvr", "refine_steps", "--dvr-refine-steps", "DVR refine steps", "mesh refinement steps after marching cubes",
+       0, 10000, {}, S::Advanced, nullptr, DIBR_REF(dvr, refine_steps)});
+  add({"dvr", "preview_resolution", "--dvr-preview-resolution", "DVR preview resolution",
+       "cells per side of the live previews' grid", 2, 256, {}, S::Advanced, nullptr, DIBR_REF(dvr, preview_resolution)});
   // run
   add({"run", "out_dir", "--out", "out folder", "run folder: checkpoints, metrics.csv, config.json", 0, 0, {}, S::Basic,
        "out_dir", DIBR_REF(run, out_dir)});

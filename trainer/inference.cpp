@@ -70,6 +70,7 @@ InferenceResult InferenceModel::predict(const at::Tensor& images, const at::Tens
   torch::NoGradGuard no_grad;
   InferenceResult out;
   out.prediction = m.method->predict(images.to(m.device, torch::kFloat32));
+  m.method->extract_meshes(out.prediction, MeshDetail::Full);
   if (world_mats.defined()) {
     TORCH_CHECK(focals.defined(), "InferenceModel::predict: world_mats given without focals");
     TORCH_CHECK(world_mats.dim() == 3 && world_mats.size(0) == images.size(0),
@@ -82,6 +83,15 @@ InferenceResult InferenceModel::predict(const at::Tensor& images, const at::Tens
   return out;
 }
 
+at::Tensor InferenceModel::field_slices(const Prediction& prediction, int resolution) {
+  auto& m = *impl_;
+  torch::NoGradGuard no_grad;
+  Prediction p = prediction;
+  if (p.latent.defined()) p.latent = p.latent.to(m.device, torch::kFloat32);
+  const at::Tensor s = m.method->field_slices(p, resolution);
+  return s.defined() ? s.to(torch::kCPU) : s;
+}
+
 RenderedViews InferenceModel::render(const Prediction& prediction, const at::Tensor& world_mats, const at::Tensor& focals,
                                      int image_size) {
   auto& m = *impl_;
@@ -90,6 +100,7 @@ RenderedViews InferenceModel::render(const Prediction& prediction, const at::Ten
   if (p.vertices.defined()) p.vertices = p.vertices.to(m.device, torch::kFloat32);
   if (p.colors.defined()) p.colors = p.colors.to(m.device, torch::kFloat32);
   if (p.faces.defined()) p.faces = p.faces.to(m.device);
+  if (p.latent.defined()) p.latent = p.latent.to(m.device, torch::kFloat32);
   return m.method->render(p, world_mats.to(m.device, torch::kFloat32), focals.to(m.device, torch::kFloat32), image_size);
 }
 

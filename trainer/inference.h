@@ -30,6 +30,8 @@ class InferenceModel {
   int64_t parameter_count() const;
   // images (B,3,S,S) in [0,1]; world_mats (B,4,4) and focals (B) optional for silhouettes/renders.
   InferenceResult predict(const at::Tensor& images, const at::Tensor& world_mats = {}, const at::Tensor& focals = {});
+  // Method::field_slices of a prediction (undefined unless the method predicts an implicit field).
+  at::Tensor field_slices(const Prediction& prediction, int resolution);
   // Renders predictions (e.g. one repeated) from the given cameras with the checkpoint's renderer settings.
   RenderedViews render(const Prediction& prediction, const at::Tensor& world_mats, const at::Tensor& focals, int image_size);
 

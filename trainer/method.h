@@ -32,6 +32,10 @@ struct StepLosses {
   std::vector<at::Tensor> terms;
 };
 
+// How finely an implicit field is meshed: Preview for the live snapshots (coarse, no refinement), Full for eval,
+// export and checkpoints (the method's extraction settings).
+enum class MeshDetail { Preview, Full };
+
 // Each prediction rendered from the camera it was predicted from (previews, eval strips).
 struct RenderedViews {
   at::Tensor silhouettes;  // (B,S,S) in [0,1]
@@ -56,6 +60,13 @@ class Method {
   // The renders and losses of one training step; the batch is on the method's device. Views of one object are
   // adjacent in the batch (loader.h).
   virtual StepLosses step_losses(const Prediction& prediction, const Batch& batch) = 0;
+  // ImplicitField methods mesh every object of `prediction` into prediction.meshes (and mesh_colors); the
+  // others have nothing to do. Called by the snapshot (Preview) and by InferenceModel::predict (Full).
+  virtual void extract_meshes(Prediction& /*prediction*/, MeshDetail /*detail*/) {}
+  // ImplicitField methods: the occupancy probability of every object on the planes x = 0, y = 0 and z = 0 across
+  // the unit cube, (B,3,resolution,resolution) (row = the plane's second axis from + to -, column = its first axis
+  // from - to +); undefined for the other kinds.
+  virtual at::Tensor field_slices(const Prediction& /*prediction*/, int /*resolution*/) { return {}; }
   // world_mats (B,4,4), focals (B) on the method's device.
   virtual RenderedViews render(const Prediction& prediction, const at::Tensor& world_mats, const at::Tensor& focals,
                                int image_size) = 0;
@@ -78,6 +89,8 @@ struct MethodInfo {
   // Config fields only this method reads, as keys ("model.decoder_hidden") or group prefixes ("raster."); a field
   // that no method lists is read by every method.
   std::vector<std::string> own_settings;
+  // Whether the batches of a run with this config carry visual-hull depth maps (Batch::visual_hull_depth).
+  std::function<bool(const TrainConfig&)> loads_visual_hull;
   // Builds the method on the CPU with the weights of a fresh run (seeded by the caller).
   std::function<std::unique_ptr<Method>(const TrainConfig&)> create;
 };

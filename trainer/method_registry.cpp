@@ -8,6 +8,7 @@
 #include "trainer/methods/capnet_method.h"
 #include "trainer/methods/dibr_method.h"
 #include "trainer/methods/drwr_method.h"
+#include "trainer/methods/dvr_method.h"
 #include "trainer/methods/nmr_method.h"
 #include "trainer/methods/softras_method.h"
 
@@ -30,7 +31,7 @@ std::unique_ptr<torch::optim::Adam> Method::make_optimizer(double learning_rate)
 const std::vector<MethodInfo>& all_methods() {
   static const std::vector<MethodInfo> methods = {dibr_method_info(),   softras_method_info(), nmr_method_info(),
                                                   drwr_method_info(),   twodpm_method_info(),  capnet_method_info(),
-                                                  differ_method_info()};
+                                                  differ_method_info(), dvr_method_info()};
   return methods;
 }
 

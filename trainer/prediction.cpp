@@ -21,7 +21,7 @@ const char* to_string(PredictionKind kind) {
 }
 
 int64_t Prediction::count() const {
-  if (kind == PredictionKind::ImplicitField) return static_cast<int64_t>(meshes.size());
+  if (kind == PredictionKind::ImplicitField) return latent.defined() ? latent.size(0) : static_cast<int64_t>(meshes.size());
   return vertices.defined() ? vertices.size(0) : 0;
 }
 
@@ -31,6 +31,8 @@ TriangleMesh Prediction::mesh(int64_t i) const {
     case PredictionKind::Mesh:
       return {vertices[i].to(torch::kCPU, torch::kFloat32).contiguous(), faces.to(torch::kCPU, torch::kInt64).contiguous()};
     case PredictionKind::ImplicitField:
+      if (static_cast<size_t>(i) >= meshes.size())
+        throw std::logic_error("Prediction::mesh: the field of object " + std::to_string(i) + " was not meshed (Method::extract_meshes)");
       return {meshes[i].vertices.to(torch::kCPU, torch::kFloat32), meshes[i].faces.to(torch::kCPU, torch::kInt64)};
     case PredictionKind::PointCloud: break;
   }
@@ -38,7 +40,9 @@ TriangleMesh Prediction::mesh(int64_t i) const {
 }
 
 at::Tensor Prediction::colors_of(int64_t i) const {
-  if (!colors.defined() || kind == PredictionKind::ImplicitField) return {};
+  if (kind == PredictionKind::ImplicitField)
+    return static_cast<size_t>(i) < mesh_colors.size() && mesh_colors[i].defined() ? mesh_colors[i].to(torch::kCPU, torch::kFloat32).contiguous() : at::Tensor();
+  if (!colors.defined()) return {};
   return colors[i].to(torch::kCPU, torch::kFloat32).contiguous();
 }
 
@@ -47,7 +51,10 @@ Prediction Prediction::to_cpu() const {
   if (vertices.defined()) p.vertices = vertices.to(torch::kCPU);
   if (colors.defined()) p.colors = colors.to(torch::kCPU);
   if (faces.defined()) p.faces = faces.to(torch::kCPU);
+  if (latent.defined()) p.latent = latent.to(torch::kCPU);
   for (auto& m : p.meshes) m = {m.vertices.to(torch::kCPU), m.faces.to(torch::kCPU)};
+  for (auto& c : p.mesh_colors)
+    if (c.defined()) c = c.to(torch::kCPU);
   return p;
 }
 

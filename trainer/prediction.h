@@ -23,10 +23,13 @@ struct Prediction {
   at::Tensor vertices;  // (B,V,3) mesh vertices or points, in the normalised object frame of the cameras
   at::Tensor colors;    // (B,V,3) in [0,1], or undefined
   at::Tensor faces;     // (F,3) int64, shared by every object (Mesh only)
-  std::vector<TriangleMesh> meshes;  // ImplicitField: the extracted mesh of each object
+  at::Tensor latent;     // ImplicitField: (B,C) the code of each object's field
+  std::vector<TriangleMesh> meshes;  // ImplicitField: the extracted mesh of each object (Method::extract_meshes)
+  std::vector<at::Tensor> mesh_colors;  // ImplicitField: (V,3) in [0,1] per extracted mesh, or empty
 
   int64_t count() const;
-  // Object i on the CPU as a mesh (Mesh, ImplicitField); throws std::logic_error for a point cloud.
+  // Object i on the CPU as a mesh (Mesh, ImplicitField); throws std::logic_error for a point cloud or a field whose
+  // meshes were not extracted.
   TriangleMesh mesh(int64_t i) const;
   at::Tensor colors_of(int64_t i) const;  // (V,3) on the CPU, or undefined
   Prediction to_cpu() const;

@@ -10,7 +10,7 @@ namespace {
 thread_local StepProfile* current_profile = nullptr;
 thread_local ProfileScope* innermost = nullptr;
 
-constexpr const char* kNames[] = {"data",      "encoder", "decoder", "renders",  "losses",    "backward",
+constexpr const char* kNames[] = {"data",      "encoder", "decoder", "renders",  "march", "secant", "losses",    "backward",
                                   "sync",      "optimiser", "logging", "snapshot", "checkpoint"};
 static_assert(sizeof(kNames) / sizeof(kNames[0]) == static_cast<size_t>(Phase::Count), "a name per phase");
 

@@ -11,8 +11,9 @@
 
 namespace dibr {
 
-// Sync: a distributed run's collectives (buffers, loss values, gradients).
-enum class Phase { Data, Encoder, Decoder, Renders, Losses, Backward, Sync, Optimizer, Logging, Snapshot, Checkpoint, Count };
+// March, Secant: DVR's ray marching and secant search (no gradient). Sync: a distributed run's collectives (buffers,
+// loss values, gradients).
+enum class Phase { Data, Encoder, Decoder, Renders, March, Secant, Losses, Backward, Sync, Optimizer, Logging, Snapshot, Checkpoint, Count };
 const char* phase_name(Phase phase);
 
 class StepProfile {

@@ -9,6 +9,7 @@
 #include "trainer/checkpoint.h"
 #include "trainer/device.h"
 #include "trainer/distributed/gradient_sync.h"
+#include "trainer/exr_io.h"
 #include "trainer/preview_set.h"
 #include "trainer/step_profile.h"
 
@@ -44,6 +45,7 @@ struct Trainer::Impl {
   std::unique_ptr<GradientSync> sync;
   uint64_t seed = 0;  // this rank's
   bool stop_voted = false, group_stopping = false;
+  std::vector<DatasetProblem> notes;  // said once about the data (e.g. DVR without visual-hull depth)
 
   std::string latest_path() const { return (fs::path(config.run.out_dir) / "latest.pt").string(); }
 };
@@ -58,6 +60,28 @@ DatasetIndex shard_of(const DatasetIndex& index, int rank, int world) {
   for (size_t i = static_cast<size_t>(rank); i < index.objects.size(); i += static_cast<size_t>(world))
     shard.objects.push_back(index.objects[i]);
   return shard;
+}
+
+// DVR falls back to occupancy points drawn in the unit cube where an object has no visual_hull_depth folder (or
+// this build cannot read EXR): said once, as a problem of the run's data.
+void note_missing_visual_hull(const DatasetIndex& train, std::vector<DatasetProblem>& notes) {
+  int64_t missing = 0;
+  std::string first;
+  std::error_code ec;
+  for (const auto& o : train.objects)
+    if (!fs::is_directory(fs::path(o.path) / "visual_hull_depth", ec)) {
+      if (first.empty()) first = o.path;
+      ++missing;
+    }
+  if (!exr_supported()) {
+    notes.push_back({train.objects.empty() ? std::string() : train.objects.front().path,
+                     "this build cannot read EXR (libopenexr-dev): DVR's occupancy points are drawn uniformly in the "
+                     "unit cube instead of at the visual-hull depth"});
+  } else if (missing > 0) {
+    notes.push_back({first, std::to_string(missing) + " of " + std::to_string(train.objects.size()) +
+                                " training objects have no visual_hull_depth/*.exr: for them DVR's occupancy points "
+                                "are drawn uniformly in the unit cube"});
+  }
 }
 
 }  // namespace
@@ -92,6 +116,8 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, boo
   options.workers = m.config.system.loader_workers;
   options.seed = m.seed;
   options.pin_memory = m.device.is_cuda();
+  options.visual_hull_depth = m.method_info->loads_visual_hull && m.method_info->loads_visual_hull(m.config);
+  if (options.visual_hull_depth) note_missing_visual_hull(train_shard, m.notes);
   m.loader = std::make_unique<BatchLoader>(train_shard, options);
   m.preview = select_preview_set(m.dataset, rank == 0 ? m.config.run.preview_count : 0, m.config.data.image_size);
   if (m.preview.count() > 0) {
@@ -235,6 +261,9 @@ std::shared_ptr<TrainingSnapshot> Trainer::snapshot() {
     torch::NoGradGuard no_grad;
     m.method->network().eval();
     snap->prediction = m.method->predict(m.preview_images);
+    m.method->extract_meshes(snap->prediction, MeshDetail::Preview);
+    snap->field_slices = m.method->field_slices(snap->prediction, kFieldSliceResolution);
+    if (snap->field_slices.defined()) snap->field_slices = snap->field_slices.to(torch::kCPU);
     const RenderedViews views =
         m.method->render(snap->prediction, m.preview_mats, m.preview_focals, m.config.data.image_size);
     m.method->network().train();
@@ -270,6 +299,7 @@ std::vector<DatasetProblem> Trainer::dataset_problems() const {
   all.insert(all.end(), impl_->preview.problems.begin(), impl_->preview.problems.end());
   const auto broken = broken_objects();
   all.insert(all.end(), broken.begin(), broken.end());
+  all.insert(all.end(), impl_->notes.begin(), impl_->notes.end());
   return all;
 }
 

@@ -27,6 +27,8 @@ struct LossRecord {
 // Predictions on the fixed preview set (preview_set.h): taken by the run every snapshot_every steps, or computed
 // from a checkpoint (from_checkpoint). Tensors of a live snapshot live on the training device (the studio maps
 // CUDA ones through interop).
+constexpr int kFieldSliceResolution = 64;  // TrainingSnapshot::field_slices
+
 struct TrainingSnapshot {
   int64_t step = -1;
   bool from_checkpoint = false;
@@ -43,6 +45,7 @@ struct TrainingSnapshot {
   at::Tensor renders;      // (P,3,S,S) predicted colour renders (may be undefined)
   Prediction prediction;   // the method's predictions for the P objects
   at::Tensor gt_points;    // (P,K,3) a few thousand GT points per preview object (CPU)
+  at::Tensor field_slices; // (P,3,R,R) occupancy on the x, y, z = 0 planes (implicit fields only; else undefined)
 
   int count() const { return static_cast<int>(preview_ids.size()); }
   std::string label() const;  // "live step N", "checkpoint step N" or "no preview yet"
