@@ -1,4 +1,4 @@
-// Silhouette panel: per preview object, input | GT mask | predicted silhouette | difference.
+// Silhouette panel: per preview object, input | GT mask | predicted silhouette | difference (| an implicit field's slice).
 #include <imgui.h>
 
 #include <algorithm>
@@ -26,7 +26,19 @@ void draw_silhouette_panel(StudioModel& model, PanelState& panel) {
     for (const auto& c : compared)
       if (c.preview_ids != p.preview_ids) extra = 0;  // other objects: not side by side
   }
-  const int columns = 4 + extra;
+  // An implicit field (DVR) adds its occupancy on one plane through the object's centre.
+  const int slice = p.field_slices.defined() && panel.slice_textures.size() == static_cast<size_t>(p.count()) ? 1 : 0;
+  if (slice) {
+    static const char* axes[] = {"x = 0", "y = 0", "z = 0"};
+    int axis = model.field_slice_axis();
+    ImGui::SetNextItemWidth(90);
+    if (ImGui::Combo("field slice", &axis, axes, 3)) model.set_field_slice_axis(axis);
+    panel.record("silhouettes.slice_axis");
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("the occupancy field on this plane of the unit cube: blue free, red occupied, white the surface");
+  }
+  const int first_extra = 4 + slice;
+  const int columns = first_extra + extra;
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float label_h = ImGui::GetTextLineHeightWithSpacing();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
@@ -38,9 +50,11 @@ void draw_silhouette_panel(StudioModel& model, PanelState& panel) {
     ImGui::SetCursorScreenPos(ImVec2(grid_start.x + c * (cell + spacing), grid_start.y));
     if (c < 4) {
       ImGui::TextUnformatted(headers[c]);
+    } else if (c < first_extra) {
+      ImGui::TextUnformatted("field");
     } else {
       const auto& run = model.compare_report()->runs;
-      const std::string label = c - 4 < static_cast<int>(run.size()) ? run[c - 4].label : "?";
+      const std::string label = c - first_extra < static_cast<int>(run.size()) ? run[c - first_extra].label : "?";
       ImGui::PushClipRect(ImGui::GetCursorScreenPos(), ImVec2(ImGui::GetCursorScreenPos().x + cell, ImGui::GetCursorScreenPos().y + label_h), true);
       ImGui::TextUnformatted(label.c_str());
       ImGui::PopClipRect();
@@ -63,8 +77,13 @@ void draw_silhouette_panel(StudioModel& model, PanelState& panel) {
       if (c == 0) panel.record("silhouettes.row:" + std::to_string(i));
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (click: show in the 3D view)", p.preview_ids[i].c_str());
     }
+    if (slice) {
+      ImGui::SetCursorScreenPos(ImVec2(grid_start.x + 4 * (cell + spacing), y));
+      ImGui::Image(panel.slice_textures[i].id(), ImVec2(cell, cell));
+      panel.record("silhouettes.slice:" + std::to_string(i));
+    }
     for (int k = 0; k < extra; ++k) {
-      ImGui::SetCursorScreenPos(ImVec2(grid_start.x + (4 + k) * (cell + spacing), y));
+      ImGui::SetCursorScreenPos(ImVec2(grid_start.x + (first_extra + k) * (cell + spacing), y));
       const ImageTexture& t = panel.compare_textures[static_cast<size_t>(k) * p.count() + i];
       ImGui::PushID(1000 + k * p.count() + i);
       if (ImGui::ImageButton(t.id(), ImVec2(cell, cell), ImVec2(0, 0), ImVec2(1, 1),

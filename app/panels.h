@@ -33,6 +33,7 @@ struct PanelState {
   std::vector<GalleryTextures> gallery_textures;
   ImageTexture compare_grid;       // the last comparison's compare_grid.png
   std::string compare_grid_shown;  // the folder it was loaded from
+  std::vector<ImageTexture> slice_textures;    // an implicit field's slice per preview object (or none)
   std::vector<ImageTexture> compare_textures;  // compared runs' silhouettes: [run * objects + object]
   std::string compare_textures_key;
   std::map<std::string, std::string> field_text;    // config fields being edited

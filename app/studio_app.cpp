@@ -57,15 +57,17 @@ StudioApp::~StudioApp() { shutdown(); }
 void StudioApp::upload_preview_if_changed() {
   const PreviewData& p = model_.shown_preview();
   if (p.count() == 0) return;
-  const std::string key = p.label() + "|" + p.checkpoint_path;
+  const std::string key = p.label() + "|" + p.checkpoint_path + "|" + std::to_string(model_.field_slice_axis());
   if (key == uploaded_key_) return;
   uploaded_key_ = key;
   panel_.textures.resize(static_cast<size_t>(p.count()) * 4);
+  panel_.slice_textures.resize(p.field_slices.defined() ? static_cast<size_t>(p.count()) : 0);
   for (int i = 0; i < p.count(); ++i) {
     panel_.textures[i * 4 + 0].set(p.images[i]);
     panel_.textures[i * 4 + 1].set(p.gt_masks[i]);
     panel_.textures[i * 4 + 2].set(p.silhouettes[i]);
     panel_.textures[i * 4 + 3].set(silhouette_diff_image(p.silhouettes[i], p.gt_masks[i]));
+    if (p.field_slices.defined()) panel_.slice_textures[i].set(field_slice_image(p.field_slices[i][model_.field_slice_axis()]));
   }
 }
 

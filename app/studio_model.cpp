@@ -54,6 +54,7 @@ PreviewData predict_checkpoint_preview(const std::string& checkpoint_path, const
   p.silhouettes = r.silhouettes.defined() ? r.silhouettes : torch::zeros_like(set.masks);
   p.renders = r.renders;
   p.gt_points = set.gt_points;
+  p.field_slices = model.field_slices(r.prediction, kFieldSliceResolution);
   control.progress(3, 3);
   return p;
 }
@@ -65,6 +66,14 @@ at::Tensor silhouette_diff_image(const at::Tensor& predicted, const at::Tensor& 
   const at::Tensor p = predicted.to(torch::kFloat).clamp(0, 1);
   const at::Tensor g = gt.to(p.device(), torch::kFloat).clamp(0, 1);
   return torch::stack({p, g, torch::minimum(p, g)});
+}
+
+at::Tensor field_slice_image(const at::Tensor& probability) {
+  TORCH_CHECK(probability.dim() == 2, "field_slice_image: probability must be (R,R), got ", probability.sizes());
+  const at::Tensor p = probability.to(torch::kFloat).clamp(0, 1);
+  // Blue (0) -> white (0.5) -> red (1).
+  const at::Tensor below = (2 * p).clamp_max(1), above = (2 - 2 * p).clamp_max(1);
+  return torch::stack({below, torch::minimum(below, above), above});
 }
 
 StudioModel::StudioModel(StudioOptions options, const std::string& recent_file)
@@ -625,6 +634,11 @@ void StudioModel::go_live() {
   pending_checkpoint_.clear();
 }
 
+void StudioModel::set_field_slice_axis(int axis) {
+  if (axis < 0 || axis > 2) throw std::invalid_argument("field slice axis must be 0 (x), 1 (y) or 2 (z), got " + std::to_string(axis));
+  field_slice_axis_ = axis;
+}
+
 void StudioModel::select_object(int index) {
   selected_object_ = std::clamp(index, 0, std::max(shown_preview().count() - 1, 0));
   view_image_ = false;
@@ -913,6 +927,8 @@ nlohmann::json StudioModel::state_json() const {
           {"ply_encoding", to_string(ply_encoding_)},
           {"prediction_kind", to_string(shown_preview().prediction.kind)},
           {"selected_object", selected_object_},
+          {"field_slices", shown_preview().field_slices.defined()},
+          {"field_slice_axis", field_slice_axis_},
           {"view_subject", viewing_image() ? "image" : "preview"},
           {"images", gallery_.state_json()},
           {"chamfer_report", chamfer},

@@ -148,6 +148,9 @@ class StudioModel {
   bool showing_checkpoint() const { return show_checkpoint_; }
   bool checkpoint_loading() const { return checkpoint_job_.running() || !pending_checkpoint_.empty(); }
   int selected_object() const { return selected_object_; }
+  // Which plane of an implicit field the Silhouettes panel shows: 0 (x = 0), 1 (y = 0) or 2 (z = 0).
+  int field_slice_axis() const { return field_slice_axis_; }
+  void set_field_slice_axis(int axis);
   const ImageGallery& gallery() const { return gallery_; }
   // The 3D view shows the selected gallery image (when it has a prediction) instead of a preview object.
   bool viewing_image() const { return view_image_ && shown_image() != nullptr; }
@@ -271,6 +274,7 @@ class StudioModel {
 
   ImageGallery gallery_;
   bool view_image_ = false;
+  int field_slice_axis_ = 2;
 
   bool screenshot_requested_ = false;
   std::vector<Message> messages_;
@@ -279,5 +283,8 @@ class StudioModel {
 // (3,S,S) comparison of a predicted and a GT silhouette, both (S,S) in [0,1]: red = predicted only,
 // green = GT only, white = both, black = neither.
 at::Tensor silhouette_diff_image(const at::Tensor& predicted, const at::Tensor& gt);
+// (3,R,R) colour image of an occupancy slice (R,R) in [0,1]: free space blue, occupied red, the surface (0.5)
+// white, so the iso-line that becomes the mesh stands out.
+at::Tensor field_slice_image(const at::Tensor& probability);
 
 }  // namespace dibr::studio
