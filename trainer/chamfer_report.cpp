@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -148,7 +149,7 @@ void ChamferReport::save(const std::string& prefix) const {
                             {"pred_to_gt", o.pred_to_gt}, {"gt_to_pred", o.gt_to_pred}, {"fscore", o.fscore},
                             {"voxel_iou", o.cloud ? nlohmann::json("n/a") : iou_json(o.voxel_iou)},
                             {"prediction", o.cloud ? "point cloud" : "mesh"}, {"points", o.pred_points},
-                            {"sampling_floor", iou_json(o.floor)}});
+                            {"sampling_floor", iou_json(o.floor)}, {"empty", o.empty}});
   j["problems"] = problems;
   write_text(prefix + ".json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
@@ -218,11 +219,29 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
         const uint64_t pred_seed = object_seed(options.seed, object.class_id, object.object_id, 1);
         at::Tensor pred;
         ObjMesh mesh;  // read once: sampled here, voxelised below
+        bool empty = false;
         if (is_cloud) {
-          pred = subsample_points(read_ply_points(pred_file).points, count, pred_seed);
+          pred = read_ply_points(pred_file).points;
+          empty = pred.size(0) == 0;
+          if (!empty) pred = subsample_points(pred, count, pred_seed);
         } else {
           mesh = read_obj(pred_file);
-          pred = sample_surface_points(mesh.vertices, mesh.faces, count, pred_seed);
+          empty = mesh.faces.size(0) == 0;
+          if (!empty) pred = sample_surface_points(mesh.vertices, mesh.faces, count, pred_seed);
+        }
+        if (empty) {
+          // An implicit field can be empty everywhere: dropping it would flatter the mean, so it gets the worst
+          // distance inside the unit cube, as DVR's (Occupancy Networks') eval does.
+          const double diagonal = std::sqrt(3.0);
+          ChamferRow row{object.class_id, object.object_id, diagonal, diagonal, diagonal, {}};
+          row.cloud = is_cloud;
+          row.empty = true;
+          report.objects.push_back(row);
+          if (voxels.count(object.class_id) && !is_cloud) report.objects.back().voxel_iou = 0;
+          report.problems.push_back(pred_file + ": empty prediction, scored sqrt(3) per direction (DVR's rule)");
+          ++done;
+          if (options.progress) options.progress(done, total);
+          continue;
         }
         at::Tensor gt_cloud;
         try {
@@ -255,6 +274,7 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
   }
 
   std::map<std::string, ChamferClassRow> rows;
+  std::map<std::string, int> floor_objects;  // empty predictions have no floor
   for (const auto& o : report.objects) {
     auto& row = rows[o.class_id];
     row.class_id = o.class_id;
@@ -262,7 +282,10 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
     row.chamfer += o.chamfer;
     for (size_t i = 0; i < o.fscore.size(); ++i) row.fscore[i] += o.fscore[i];
     row.cloud_objects += o.cloud ? 1 : 0;
-    if (o.floor >= 0) row.floor = (row.floor < 0 ? 0.0 : row.floor) + o.floor;
+    if (o.floor >= 0) {
+      row.floor = (row.floor < 0 ? 0.0 : row.floor) + o.floor;
+      ++floor_objects[o.class_id];
+    }
     report.clouds = report.clouds || o.cloud;
     report.points_scored = std::max(report.points_scored, o.pred_points);
     if (o.voxel_iou >= 0) {
@@ -274,7 +297,7 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
   for (auto& [id, row] : rows) {
     row.chamfer /= row.objects;
     if (row.floor >= 0) {
-      row.floor /= row.objects;
+      row.floor /= floor_objects[id];
       report.mean_floor = (report.mean_floor < 0 ? 0.0 : report.mean_floor) + row.floor / static_cast<double>(rows.size());
     }
     for (auto& f : row.fscore) f /= row.objects;

@@ -38,6 +38,8 @@ struct ChamferRow {
   bool cloud = false;          // the prediction is a point cloud (voxel IoU does not apply)
   int64_t pred_points = 0;     // points of the prediction that were scored
   double floor = -1;           // sampling floor (ChamferReportOptions::sampling_floor), unscaled; -1 when not measured
+  bool empty = false;          // nothing to sample (a mesh without faces, a cloud without points): scored as DVR's
+                               // eval scores it, the unit cube's diagonal sqrt(3) in each direction, F-scores 0
 };
 struct ChamferClassRow {
   std::string class_id;

@@ -119,6 +119,35 @@ TEST(ChamferReport, ScoresPredictionsAndRecordsMissingOnes) {
   EXPECT_TRUE(dibr::run_chamfer_report(options).objects.empty());
 }
 
+TEST(ChamferReport, AnEmptyPredictionCountsWithTheCubesDiagonalNotDropped) {
+  TempDir dir("chamfer_empty");
+  const auto data = dir.path / "data";
+  const auto preds = dir.path / "pred";
+  for (int i = 0; i < 2; ++i) {
+    const auto obj = data / "cls" / ("o" + std::to_string(i));
+    dibr::test::write_fake_object(obj, i, 8);
+    dibr::write_npz((obj / "pointcloud.npz").string(),
+                    {{"points", dibr::sample_surface_points(kSquare, kSquareFaces, 5000, 10 + i)}});
+  }
+  dibr::test::write_list(data / "cls" / "softras_test.lst", {"o0", "o1"});
+  fs::create_directories(preds / "cls");
+  dibr::write_obj((preds / "cls" / "o0_0.obj").string(), kSquare, kSquareFaces);
+  dibr::write_obj((preds / "cls" / "o1_0.obj").string(), torch::zeros({0, 3}), torch::zeros({0, 3}, torch::kLong));
+  dibr::ChamferReportOptions options;
+  options.predictions_dir = preds.string();
+  options.dataset = dibr::open_dataset(data.string());
+  options.sampling_floor = true;
+  const auto report = dibr::run_chamfer_report(options);
+  ASSERT_EQ(report.objects.size(), 2u);
+  EXPECT_TRUE(report.objects[1].empty);
+  EXPECT_DOUBLE_EQ(report.objects[1].chamfer, std::sqrt(3.0));
+  EXPECT_EQ(report.objects[1].fscore[4], 0.0);
+  EXPECT_NEAR(report.mean_of_class_means, (report.objects[0].chamfer + std::sqrt(3.0)) / 2, 1e-12);
+  EXPECT_NEAR(report.mean_floor, report.objects[0].floor, 1e-12) << "an empty prediction has no floor";
+  ASSERT_EQ(report.problems.size(), 1u);
+  EXPECT_NE(report.problems[0].find("empty prediction"), std::string::npos) << report.problems[0];
+}
+
 TEST(ChamferReport, NonUtf8NamesDoNotStopTheReport) {
   dibr::test::TempDir dir("chamfer_utf8");
   dibr::ChamferReport report;
