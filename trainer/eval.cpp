@@ -53,7 +53,7 @@ EvalSummary run_eval(const EvalOptions& options) {
   summary.total = static_cast<int>(index.objects.size());
   for (const auto& p : index.problems) summary.problems.push_back(p.path + ": " + p.message);
 
-  InferenceModel model(options.checkpoint, options.device);
+  InferenceModel model(options.checkpoint, options.device, options.overrides);
   const int size = model.config().data.image_size;
   fs::create_directories(options.out_dir);
 

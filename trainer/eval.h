@@ -22,6 +22,7 @@ struct EvalOptions {
   int batch = 16;
   bool write_png = true;
   PlyEncoding ply = PlyEncoding::Binary;   // point clouds' PLY files
+  std::vector<std::pair<std::string, std::string>> overrides;  // InferenceModel's (an implicit field's meshing)
   std::function<void(int done, int total)> progress;
   const std::atomic<bool>* cancel = nullptr;
 };

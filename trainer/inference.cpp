@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "trainer/checkpoint.h"
+#include "trainer/config_table.h"
 #include "trainer/device.h"
 
 namespace dibr {
@@ -17,7 +18,16 @@ struct InferenceModel::Impl {
   std::unique_ptr<Method> method;
 };
 
-InferenceModel::InferenceModel(const std::string& checkpoint_path, const std::string& device)
+namespace {
+// The settings an inference may change: how a field is meshed, not what the network is.
+bool overridable(const std::string& key) {
+  return key == "dvr.mise_resolution" || key == "dvr.mise_upsampling" || key == "dvr.refine_steps" ||
+         key == "dvr.preview_resolution" || key == "dvr.chunk_points";
+}
+}  // namespace
+
+InferenceModel::InferenceModel(const std::string& checkpoint_path, const std::string& device,
+                               const std::vector<std::pair<std::string, std::string>>& overrides)
     : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
   try {
@@ -40,6 +50,13 @@ InferenceModel::InferenceModel(const std::string& checkpoint_path, const std::st
   if (meta.method != m.config.model.method)
     throw std::runtime_error("checkpoint " + checkpoint_path + " is inconsistent: network of method '" + meta.method +
                              "' but config of '" + m.config.model.method + "'");
+  for (const auto& [key, text] : overrides) {
+    const FieldSpec* field = find_field(key);
+    if (!field || !overridable(key))
+      throw std::invalid_argument("InferenceModel: '" + key + "' cannot be changed for inference (only dvr.mise_*, "
+                                  "dvr.refine_steps, dvr.preview_resolution, dvr.chunk_points)");
+    set_field_text(*field, m.config, text);
+  }
   m.method = m.method_info->create(m.config);
   load_checkpoint(checkpoint_path, &m.method->network(), nullptr);
   for (const auto& p : m.method->network().named_parameters()) {

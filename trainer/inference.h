@@ -4,6 +4,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "trainer/config.h"
 #include "trainer/method.h"
@@ -21,7 +23,10 @@ class InferenceModel {
  public:
   // Loads the config and weights stored in a checkpoint and builds its method. Throws std::runtime_error naming the
   // file: unreadable, an unknown method, weights of another network, or non-finite weights.
-  explicit InferenceModel(const std::string& checkpoint_path, const std::string& device = "cpu");
+  // overrides: config fields set over the checkpoint's (key -> text, e.g. {"dvr.mise_resolution", "64"}); only
+  // fields that do not change the network are allowed (the extraction settings of an implicit field).
+  explicit InferenceModel(const std::string& checkpoint_path, const std::string& device = "cpu",
+                          const std::vector<std::pair<std::string, std::string>>& overrides = {});
   ~InferenceModel();
   const TrainConfig& config() const;
   const MethodInfo& method() const;

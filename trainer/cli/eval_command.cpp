@@ -42,6 +42,7 @@ Command add_eval_command(CLI::App& parent) {
     std::string data;
     bool no_png = false;
     std::string ply = "binary";
+    int mise_resolution = -1, mise_upsampling = -1, refine_steps = -1;  // -1: the checkpoint's
   };
   auto flags = std::make_shared<EvalFlags>();
   EvalOptions* options = &flags->options;
@@ -68,8 +69,18 @@ Command add_eval_command(CLI::App& parent) {
   app->add_flag("--no-png", flags->no_png, "write only the OBJ files");
   app->add_option("--ply", flags->ply, "PLY encoding of point clouds: binary (default) or ascii")
       ->check(CLI::IsMember({"binary", "ascii"}));
+  app->add_option("--mise-resolution", flags->mise_resolution,
+                  "DVR: cells per side of MISE's first grid (default: the checkpoint's dvr.mise_resolution)")
+      ->check(CLI::Range(2, 512));
+  app->add_option("--mise-upsampling", flags->mise_upsampling, "DVR: MISE's refinements (default: the checkpoint's)")
+      ->check(CLI::Range(0, 6));
+  app->add_option("--refine-steps", flags->refine_steps, "DVR: mesh refinement steps (default: the checkpoint's)")
+      ->check(CLI::Range(0, 10000));
   return {app, [flags] {
             EvalOptions o = flags->options;
+            if (flags->mise_resolution >= 0) o.overrides.push_back({"dvr.mise_resolution", std::to_string(flags->mise_resolution)});
+            if (flags->mise_upsampling >= 0) o.overrides.push_back({"dvr.mise_upsampling", std::to_string(flags->mise_upsampling)});
+            if (flags->refine_steps >= 0) o.overrides.push_back({"dvr.refine_steps", std::to_string(flags->refine_steps)});
             o.write_png = !flags->no_png;
             o.ply = ply_encoding_from(flags->ply);
             return run_eval_command(o, flags->data);
