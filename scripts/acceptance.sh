@@ -2,7 +2,7 @@
 # The learning check of every method's quick preset on the built-in sample (minutes; not part of CI):
 # for each method and seed, the test chamfer of the untrained network (a step-0 checkpoint) and after the quick
 # preset, with the training wall time. Fails when a run lowers the chamfer by less than MIN_DROP percent or
-# trains longer than MAX_SECONDS.
+# trains longer than MAX_SECONDS (default 300; 600 for dvr, whose quick preset is sized for 10 minutes).
 #   scripts/acceptance.sh                       # every method, seed 0
 #   SEEDS="0 1 2" METHODS=softras scripts/acceptance.sh
 # Needs a build (BUILD, default build). Writes OUT (default runs/acceptance)/<preset>_seed<N>/ and a Markdown
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 out=${OUT:-runs/acceptance}
-methods=${METHODS:-"dibr softras nmr drwr 2dpm capnet differ"}
+methods=${METHODS:-"dibr softras nmr drwr 2dpm capnet differ dvr"}
 seeds=${SEEDS:-0}
 min_drop=${MIN_DROP:-30}
 max_seconds=${MAX_SECONDS:-300}
@@ -59,7 +59,10 @@ for method in $methods; do
     rate=$(awk -v s="$steps" -v t="$seconds" 'BEGIN {printf "%.2f", s / (t > 0 ? t : 1)}')
     verdict=ok
     if awk -v d="$drop" -v m="$min_drop" 'BEGIN {exit !(d < m)}'; then verdict="FAIL: drop below $min_drop %"; failed=1; fi
-    if (( seconds > max_seconds )); then verdict="FAIL: over $max_seconds s"; failed=1; fi
+    limit=$max_seconds
+    # DVR's quick preset is sized for 10 minutes (its issue): a decoder evaluation per march step and ray.
+    [[ "$method" == dvr && -z "${MAX_SECONDS:-}" ]] && limit=600
+    if (( seconds > limit )); then verdict="FAIL: over $limit s"; failed=1; fi
     echo "| $method | $preset | $seed | $before | $after | −$drop % | $seconds s | $rate |" >> "$table"
     echo "acceptance.sh: $preset seed $seed: chamfer x100 $before -> $after (-$drop %) in $seconds s: $verdict"
   done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One command for a GPU machine (docs/gpu.md): builds the core against the machine's LibTorch (pip's CUDA torch when
 # python3 has one, else the system's), runs every CUDA test (CPU-vs-CUDA parity of every renderer and point kernel,
-# the CUDA chamfer), the CUDA benchmarks beside their CPU baselines in the same run, and a 200-step `paper` training
-# on the built-in sample; then prints one table of figures and a pass/fail summary. Without a usable GPU it runs
+# the CUDA chamfer), the CUDA benchmarks beside their CPU baselines in the same run, a 200-step `paper` training
+# run and a profiled 20-step `dvr-paper` run on the built-in sample; then prints one table of figures and a pass/fail summary. Without a usable GPU it runs
 # the CPU parts and says what it skipped and why.
 #   scripts/gpu-check.sh                 # build dir build-gpu (BUILD=... to reuse another), results in gpu-check/
 # Exit code: 1 when a step that ran failed.
@@ -68,6 +68,20 @@ if "$build/trainer/dibr" train --preset paper --max-steps "$steps" --device "$de
 else
   row "paper preset, $steps steps ($device)" FAILED "$out/train.log"
   failed+=("paper training")
+fi
+
+# DVR: 20 profiled steps of dvr-paper on the GPU (5 of dvr-quick on the CPU), the time per phase in dvr.log.
+dvr_preset=dvr-paper dvr_steps=20
+[[ $mode == cpu ]] && { dvr_preset=dvr-quick; dvr_steps=5; skipped+=("the CUDA dvr-paper run: ran 5 dvr-quick steps on the CPU instead"); }
+rm -rf "$out/dvr"
+if "$build/trainer/dibr" train --preset "$dvr_preset" --max-steps "$dvr_steps" --device "$device" --out "$out/dvr" \
+    --profile --log-every 10 >"$out/dvr.log" 2>&1; then
+  rate=$(tail -n 1 "$out/dvr/metrics.csv" | awk -F, '{ if ($2 > 0) printf "%.2f", $1 / $2 }')
+  march=$(awk '$1 == "march" {print $2}' "$out/dvr.log")
+  row "$dvr_preset, $dvr_steps steps ($device)" ok "$rate steps/s; march $march ms/step (phases in $out/dvr.log)"
+else
+  row "$dvr_preset, $dvr_steps steps ($device)" FAILED "$out/dvr.log"
+  failed+=("dvr training")
 fi
 
 {

@@ -565,3 +565,58 @@ TEST_F(StudioModelTest, ARunAnotherProcessWritesIsFollowedReadOnly) {
 
 }  // namespace
 }  // namespace dibr::studio
+
+namespace dibr::studio {
+namespace {
+
+TEST_F(StudioModelTest, ADvrRunShowsItsMeshAndFieldSlicesLiveAndFromACheckpoint) {
+  test::TempDir dir("studio_dvr");
+  const std::string data = make_tiny_dataset(dir);
+  StudioOptions o = tiny_options(data, (dir.path / "run").string());
+  o.config = o.config.with_preset("dvr-quick");
+  o.config.data.root = data;
+  o.config.data.image_size = 32;
+  o.config.data.batch_objects = 2;
+  o.config.run.out_dir = (dir.path / "run").string();
+  o.config.optim.max_steps = 3;
+  o.config.run.checkpoint_every = 3;
+  o.config.run.snapshot_every = 1;
+  o.config.run.preview_count = 1;
+  o.config.dvr.rays = 32;
+  o.config.dvr.preview_resolution = 8;
+  o.config.dvr.mise_resolution = 8;
+  o.config.dvr.mise_upsampling = 1;
+  o.config.dvr.refine_steps = 1;
+  o.config.system.num_threads = 1;
+  StudioModel m(o, "");
+  ASSERT_EQ(m.config().model.method, "dvr");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr; }));
+  m.start_or_resume_training();
+  ASSERT_TRUE(poll_until(m, [&] { return m.run_state() == RunState::Finished; }, 300)) << m.state_json().dump();
+  ASSERT_TRUE(poll_until(m, [&] { return m.shown_preview().count() == 1; }));
+  const PreviewData& live = m.shown_preview();
+  EXPECT_EQ(live.prediction.kind, PredictionKind::ImplicitField);
+  ASSERT_TRUE(live.field_slices.defined());
+  EXPECT_EQ(live.field_slices.sizes(), (std::vector<int64_t>{1, 3, kFieldSliceResolution, kFieldSliceResolution}));
+  EXPECT_EQ(live.prediction.meshes.size(), 1u) << "the live preview carries the coarse mesh for the 3D view";
+  const nlohmann::json state = m.state_json();
+  EXPECT_EQ(state["prediction_kind"], "implicit field");
+  EXPECT_EQ(state["field_slices"], true);
+
+  EXPECT_THROW(m.set_field_slice_axis(3), std::invalid_argument);
+  m.set_field_slice_axis(0);
+  EXPECT_EQ(m.state_json()["field_slice_axis"], 0);
+  const at::Tensor image = field_slice_image(live.field_slices[0][0]);
+  EXPECT_EQ(image.sizes(), (std::vector<int64_t>{3, kFieldSliceResolution, kFieldSliceResolution}));
+  EXPECT_TRUE(torch::allclose(field_slice_image(torch::full({2, 2}, 0.5)), torch::ones({3, 2, 2})));
+
+  m.rescan_checkpoints();
+  ASSERT_TRUE(poll_until(m, [&] { return !m.checkpoints().empty(); }));
+  m.select_checkpoint(0);
+  ASSERT_TRUE(poll_until(m, [&] { return !m.checkpoint_loading() && m.shown_preview().from_checkpoint; }, 300));
+  EXPECT_TRUE(m.shown_preview().field_slices.defined());
+  EXPECT_EQ(m.shown_preview().prediction.meshes.size(), 1u);
+}
+
+}  // namespace
+}  // namespace dibr::studio
