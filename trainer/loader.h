@@ -15,9 +15,9 @@ struct Batch {
   at::Tensor masks;       // (N,1,S,S) float32
   at::Tensor world_mats;  // (N,4,4) float32
   at::Tensor focals;      // (N) float32 NDC focal length (camera_mat[0][0])
-  at::Tensor visual_hull_depth;  // (N,1,S,S) float32, inf where unknown; only with LoaderOptions::visual_hull_depth
   at::Tensor object_index;  // (N) int64 index into DatasetIndex::objects
   at::Tensor view_index;    // (N) int64
+  at::Tensor visual_hull_depth;  // (N,1,S,S) float32, inf where unknown; only with LoaderOptions::visual_hull_depth
 };
 
 struct LoaderOptions {

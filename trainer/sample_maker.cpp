@@ -296,7 +296,7 @@ SampleSummary summary_of(const std::string& out, const SampleOptions& options) {
 // Files under a sample folder that the generator did not write (a user's), at most `limit` of them.
 std::vector<std::string> foreign_files(const fs::path& out, size_t limit) {
   static const std::regex own(
-      R"([^/]+/softras_(train|val|test)\.lst|[^/]+/[^/]+/(image|mask)/\d{4}\.png|[^/]+/[^/]+/(cameras|pointcloud)\.npz|[^/]+/[^/]+_voxels\.npz)");
+      R"([^/]+/softras_(train|val|test)\.lst|[^/]+/[^/]+/(image|mask)/\d{4}\.png|[^/]+/[^/]+/visual_hull_depth/\d{4}\.exr|[^/]+/[^/]+/(cameras|pointcloud)\.npz|[^/]+/[^/]+_voxels\.npz)");
   std::vector<std::string> foreign;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(out, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {

@@ -150,7 +150,8 @@ TEST(Config, PresetsExistAndDiffer) {
   EXPECT_THROW(TrainConfig::from_preset("huge"), std::invalid_argument);
   EXPECT_EQ(preset_names(), (std::vector<std::string>{"quick", "paper", "softras-quick", "softras-paper", "nmr-quick",
                                                       "nmr-paper", "drwr-quick", "drwr-paper", "2dpm-quick", "2dpm-paper",
-                                                      "capnet-quick", "capnet-paper", "differ-quick", "differ-paper"}));
+                                                      "capnet-quick", "capnet-paper", "differ-quick", "differ-paper",
+                                                      "dvr-quick", "dvr-paper"}));
   for (const auto* p : all_presets())
     EXPECT_EQ(TrainConfig::from_preset(p->name).model.method, p->method) << p->name;
   for (const auto& name : preset_names()) EXPECT_NO_THROW(validate(TrainConfig::from_preset(name))) << name;
