@@ -154,8 +154,8 @@ struct Cells {
   std::string chamfer, floor, matched, matched_floor, dvr, f1, f2, iou;
 };
 
-std::string scaled_or_dash(const ChamferClassRow* row, double ChamferClassRow::*field, double scale = 100) {
-  return row && row->*field >= 0 ? fixed(scale * (row->*field), 3) : "—";
+std::string scaled_or_dash(const ChamferClassRow* row, double ChamferClassRow::*field, double scale = 100, int digits = 3) {
+  return row && row->*field >= 0 ? fixed(scale * (row->*field), digits) : "—";
 }
 
 Cells cells_of(const CompareRun& run, const ChamferClassRow* ref, const ChamferClassRow* dvr,
@@ -165,7 +165,7 @@ Cells cells_of(const CompareRun& run, const ChamferClassRow* ref, const ChamferC
   c.floor = scaled_or_dash(ref, &ChamferClassRow::floor);
   c.matched = scaled_or_dash(matched, &ChamferClassRow::chamfer);
   c.matched_floor = scaled_or_dash(matched, &ChamferClassRow::floor);
-  c.dvr = scaled_or_dash(dvr, &ChamferClassRow::chamfer, 10);  // DVR's paper scale
+  c.dvr = scaled_or_dash(dvr, &ChamferClassRow::chamfer, 10, 4);  // DVR's paper scale
   c.f1 = ref ? fixed(100 * ref->fscore[0], 2) : "—";
   c.f2 = ref ? fixed(100 * ref->fscore[1], 2) : "—";
   c.iou = run.points > 0                ? "n/a (points)"
