@@ -11,8 +11,8 @@
 // holds <class>_<split>_voxels.npz: the GT shapes voxelised by Kato's protocol (voxel_iou.h), one per list line.
 // With EXR support (libopenexr-dev) each object also gets visual_hull_depth/0000..0023.exr from its own masks
 // (visual_hull.h), as the NMR_Dataset has for DVR.
-// The default (6 classes x 12 objects x 24 views, supersample 4, 100k points) takes about 13 s of CPU
-// time and 180 MB of disk.
+// The default (6 classes x 12 objects x 24 views, supersample 4, 100k points) takes about 95 s on a 2-core Xeon
+// (2026-12-03; 13 s before the visual-hull maps, which take most of it) and 200 MB of disk.
 #include <functional>
 #include <string>
 
