@@ -29,13 +29,6 @@ namespace {
 
 constexpr int kDvrPoints = 100000;
 
-// A seed that depends only on the run seed and the object's name (FNV-1a), so results do not depend on order.
-uint64_t object_seed(uint64_t seed, const std::string& class_id, const std::string& object_id, uint64_t salt) {
-  uint64_t h = 1469598103934665603ull ^ (seed * 0x9e3779b97f4a7c15ull) ^ salt;
-  for (char c : class_id + "/" + object_id) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
-  return h;
-}
-
 std::string fixed(double v, int digits) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
@@ -59,6 +52,12 @@ void write_text(const std::string& path, const std::string& text) {
 }
 
 }  // namespace
+
+uint64_t chamfer_sample_seed(uint64_t seed, const std::string& class_id, const std::string& object_id, uint64_t salt) {
+  uint64_t h = 1469598103934665603ull ^ (seed * 0x9e3779b97f4a7c15ull) ^ salt;  // FNV-1a over the name
+  for (char c : class_id + "/" + object_id) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return h;
+}
 
 std::string ChamferReport::markdown() const {
   std::ostringstream md;
@@ -216,7 +215,7 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
       report.problems.push_back(pred_file + ": missing prediction");
     } else {
       try {
-        const uint64_t pred_seed = object_seed(options.seed, object.class_id, object.object_id, 1);
+        const uint64_t pred_seed = chamfer_sample_seed(options.seed, object.class_id, object.object_id, 1);
         at::Tensor pred;
         ObjMesh mesh;  // read once: sampled here, voxelised below
         bool empty = false;
@@ -229,42 +228,39 @@ ChamferReport run_chamfer_report(const ChamferReportOptions& options) {
           empty = mesh.faces.size(0) == 0;
           if (!empty) pred = sample_surface_points(mesh.vertices, mesh.faces, count, pred_seed);
         }
+        ChamferRow row{object.class_id, object.object_id};
+        row.cloud = is_cloud;
         if (empty) {
           // An implicit field can be empty everywhere: dropping it would flatter the mean, so it gets the worst
           // distance inside the unit cube, as DVR's (Occupancy Networks') eval does.
-          const double diagonal = std::sqrt(3.0);
-          ChamferRow row{object.class_id, object.object_id, diagonal, diagonal, diagonal, {}};
-          row.cloud = is_cloud;
+          row.chamfer = row.pred_to_gt = row.gt_to_pred = std::sqrt(3.0);
           row.empty = true;
-          report.objects.push_back(row);
-          if (voxels.count(object.class_id) && !is_cloud) report.objects.back().voxel_iou = 0;
           report.problems.push_back(pred_file + ": empty prediction, scored sqrt(3) per direction (DVR's rule)");
-          ++done;
-          if (options.progress) options.progress(done, total);
-          continue;
-        }
-        at::Tensor gt_cloud;
-        try {
-          gt_cloud = load_pointcloud(object).points;
-        } catch (const std::exception& e) {
-          throw std::runtime_error(std::string("ground truth: ") + error_text(e));
-        }
-        const at::Tensor gt = subsample_points(gt_cloud, count, object_seed(options.seed, object.class_id, object.object_id, 2));
-        const auto r = chamfer_distance(pred, gt);
-        ChamferRow row{object.class_id, object.object_id, r.chamfer, r.pred_to_gt, r.gt_to_pred, r.fscore};
-        row.cloud = is_cloud;
-        row.pred_points = pred.size(0);
-        if (options.sampling_floor) {
-          const at::Tensor perfect = subsample_points(gt_cloud, pred.size(0),
-                                                      object_seed(options.seed, object.class_id, object.object_id, 3));
-          row.floor = chamfer_distance(perfect, gt).chamfer;
+        } else {
+          at::Tensor gt_cloud;
+          try {
+            gt_cloud = load_pointcloud(object).points;
+          } catch (const std::exception& e) {
+            throw std::runtime_error(std::string("ground truth: ") + error_text(e));
+          }
+          const at::Tensor gt = subsample_points(gt_cloud, count, chamfer_sample_seed(options.seed, object.class_id, object.object_id, 2));
+          const auto r = chamfer_distance(pred, gt);
+          row.chamfer = r.chamfer;
+          row.pred_to_gt = r.pred_to_gt;
+          row.gt_to_pred = r.gt_to_pred;
+          row.fscore = r.fscore;
+          row.pred_points = pred.size(0);
+          if (options.sampling_floor) {
+            const at::Tensor perfect = subsample_points(gt_cloud, pred.size(0),
+                                                        chamfer_sample_seed(options.seed, object.class_id, object.object_id, 3));
+            row.floor = chamfer_distance(perfect, gt).chamfer;
+          }
         }
         report.objects.push_back(row);
         const auto v = voxels.find(object.class_id);
-        if (v != voxels.end() && !is_cloud) {
-          const at::Tensor grid = voxelize_kato(mesh.vertices, mesh.faces);
-          report.objects.back().voxel_iou = voxel_iou(grid, v->second.grids[v->second.rows.at(object.object_id)]);
-        }
+        if (v != voxels.end() && !is_cloud)
+          report.objects.back().voxel_iou =
+              empty ? 0.0 : voxel_iou(voxelize_kato(mesh.vertices, mesh.faces), v->second.grids[v->second.rows.at(object.object_id)]);
       } catch (const std::exception& e) {
         report.problems.push_back(pred_file + ": " + error_text(e));
       }

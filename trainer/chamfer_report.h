@@ -2,6 +2,7 @@
 // `dibr chamfer`: evaluates predictions written by `dibr eval` (<id>_0.obj meshes or <id>_0.ply point clouds)
 // against GT point clouds.
 #include <array>
+#include <cstdint>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -67,5 +68,9 @@ struct ChamferReport {
 };
 
 ChamferReport run_chamfer_report(const ChamferReportOptions& options);
+
+// The seed of an object's point sampling: it depends only on the run seed, the object's name and a salt (1: the
+// prediction, 2: the GT, 3: the sampling floor), so scores do not depend on the order objects are visited.
+uint64_t chamfer_sample_seed(uint64_t seed, const std::string& class_id, const std::string& object_id, uint64_t salt);
 
 }  // namespace dibr

@@ -295,9 +295,13 @@ std::string visual_hull_depth_file(const NmrObject& object, int view) {
   return (fs::path(object.path) / "visual_hull_depth" / name).string();
 }
 
-at::Tensor load_visual_hull_depth(const NmrObject& object, int view, int size) {
+bool has_visual_hull_depth(const NmrObject& object) {
   std::error_code ec;
-  if (!fs::is_directory(fs::path(object.path) / "visual_hull_depth", ec)) return {};
+  return fs::is_directory(fs::path(object.path) / "visual_hull_depth", ec);
+}
+
+at::Tensor load_visual_hull_depth(const NmrObject& object, int view, int size) {
+  if (!has_visual_hull_depth(object)) return {};
   const std::string file = visual_hull_depth_file(object, view);
   at::Tensor depth = read_exr_channel(file);
   if (size > 0 && (depth.size(0) != size || depth.size(1) != size)) {

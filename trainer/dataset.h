@@ -88,6 +88,8 @@ ViewData load_view(const NmrObject& object, int view, int size = 0);
 at::Tensor load_visual_hull_depth(const NmrObject& object, int view, int size = 0);
 // The file load_visual_hull_depth reads.
 std::string visual_hull_depth_file(const NmrObject& object, int view);
+// Whether the object has a visual_hull_depth folder.
+bool has_visual_hull_depth(const NmrObject& object);
 
 struct PointCloud {
   at::Tensor points;   // (N,3) float32, in the same frame as the cameras

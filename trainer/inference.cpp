@@ -19,6 +19,16 @@ struct InferenceModel::Impl {
 };
 
 namespace {
+// A prediction (e.g. one kept on the CPU by a caller) on the model's device, in float32.
+Prediction on_device(const Prediction& prediction, const c10::Device& device) {
+  Prediction p = prediction;
+  if (p.vertices.defined()) p.vertices = p.vertices.to(device, torch::kFloat32);
+  if (p.colors.defined()) p.colors = p.colors.to(device, torch::kFloat32);
+  if (p.faces.defined()) p.faces = p.faces.to(device);
+  if (p.latent.defined()) p.latent = p.latent.to(device, torch::kFloat32);
+  return p;
+}
+
 // The settings an inference may change: how a field is meshed, not what the network is.
 bool overridable(const std::string& key) {
   return key == "dvr.mise_resolution" || key == "dvr.mise_upsampling" || key == "dvr.refine_steps" ||
@@ -103,9 +113,7 @@ InferenceResult InferenceModel::predict(const at::Tensor& images, const at::Tens
 at::Tensor InferenceModel::field_slices(const Prediction& prediction, int resolution) {
   auto& m = *impl_;
   torch::NoGradGuard no_grad;
-  Prediction p = prediction;
-  if (p.latent.defined()) p.latent = p.latent.to(m.device, torch::kFloat32);
-  const at::Tensor s = m.method->field_slices(p, resolution);
+  const at::Tensor s = m.method->field_slices(on_device(prediction, m.device), resolution);
   return s.defined() ? s.to(torch::kCPU) : s;
 }
 
@@ -113,12 +121,7 @@ RenderedViews InferenceModel::render(const Prediction& prediction, const at::Ten
                                      int image_size) {
   auto& m = *impl_;
   torch::NoGradGuard no_grad;
-  Prediction p = prediction;
-  if (p.vertices.defined()) p.vertices = p.vertices.to(m.device, torch::kFloat32);
-  if (p.colors.defined()) p.colors = p.colors.to(m.device, torch::kFloat32);
-  if (p.faces.defined()) p.faces = p.faces.to(m.device);
-  if (p.latent.defined()) p.latent = p.latent.to(m.device, torch::kFloat32);
-  return m.method->render(p, world_mats.to(m.device, torch::kFloat32), focals.to(m.device, torch::kFloat32), image_size);
+  return m.method->render(on_device(prediction, m.device), world_mats.to(m.device, torch::kFloat32), focals.to(m.device, torch::kFloat32), image_size);
 }
 
 }  // namespace dibr

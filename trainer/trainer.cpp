@@ -67,9 +67,8 @@ DatasetIndex shard_of(const DatasetIndex& index, int rank, int world) {
 void note_missing_visual_hull(const DatasetIndex& train, std::vector<DatasetProblem>& notes) {
   int64_t missing = 0;
   std::string first;
-  std::error_code ec;
   for (const auto& o : train.objects)
-    if (!fs::is_directory(fs::path(o.path) / "visual_hull_depth", ec)) {
+    if (!has_visual_hull_depth(o)) {
       if (first.empty()) first = o.path;
       ++missing;
     }
@@ -116,8 +115,10 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, boo
   options.workers = m.config.system.loader_workers;
   options.seed = m.seed;
   options.pin_memory = m.device.is_cuda();
-  options.visual_hull_depth = m.method_info->loads_visual_hull && m.method_info->loads_visual_hull(m.config);
-  if (options.visual_hull_depth) note_missing_visual_hull(train_shard, m.notes);
+  // Without EXR support the maps cannot be read even where they exist: the method samples the cube, as it says.
+  const bool wants_hull = m.method_info->loads_visual_hull && m.method_info->loads_visual_hull(m.config);
+  options.visual_hull_depth = wants_hull && exr_supported();
+  if (wants_hull) note_missing_visual_hull(train_shard, m.notes);
   m.loader = std::make_unique<BatchLoader>(train_shard, options);
   m.preview = select_preview_set(m.dataset, rank == 0 ? m.config.run.preview_count : 0, m.config.data.image_size);
   if (m.preview.count() > 0) {

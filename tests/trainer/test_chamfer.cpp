@@ -72,17 +72,24 @@ TEST(Chamfer, CudaTensorsMatchCpu) {
   for (int t = 0; t < 5; ++t) EXPECT_NEAR(cpu.fscore[t], gpu.fscore[t], 0.01);
 }
 
-TEST(ChamferReport, ScoresPredictionsAndRecordsMissingOnes) {
-  TempDir dir("chamfer_report");
-  const auto data = dir.path / "data";
-  const auto preds = dir.path / "pred";
-  for (int i = 0; i < 3; ++i) {
+// Class "cls" with objects o0.. whose GT clouds lie on the unit square, all in the test list.
+void write_square_objects(const fs::path& data, int count) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < count; ++i) {
     const auto obj = data / "cls" / ("o" + std::to_string(i));
     dibr::test::write_fake_object(obj, i, 8);
     dibr::write_npz((obj / "pointcloud.npz").string(),
                     {{"points", dibr::sample_surface_points(kSquare, kSquareFaces, 5000, 10 + i)}});
+    ids.push_back("o" + std::to_string(i));
   }
-  dibr::test::write_list(data / "cls" / "softras_test.lst", {"o0", "o1", "o2"});
+  dibr::test::write_list(data / "cls" / "softras_test.lst", ids);
+}
+
+TEST(ChamferReport, ScoresPredictionsAndRecordsMissingOnes) {
+  TempDir dir("chamfer_report");
+  const auto data = dir.path / "data";
+  const auto preds = dir.path / "pred";
+  write_square_objects(data, 3);
   fs::create_directories(preds / "cls");
   dibr::write_obj((preds / "cls" / "o0_0.obj").string(), kSquare, kSquareFaces);
   dibr::write_obj((preds / "cls" / "o1_0.obj").string(), kSquare + torch::tensor({0.f, 0.f, 0.1f}), kSquareFaces);
@@ -123,13 +130,7 @@ TEST(ChamferReport, AnEmptyPredictionCountsWithTheCubesDiagonalNotDropped) {
   TempDir dir("chamfer_empty");
   const auto data = dir.path / "data";
   const auto preds = dir.path / "pred";
-  for (int i = 0; i < 2; ++i) {
-    const auto obj = data / "cls" / ("o" + std::to_string(i));
-    dibr::test::write_fake_object(obj, i, 8);
-    dibr::write_npz((obj / "pointcloud.npz").string(),
-                    {{"points", dibr::sample_surface_points(kSquare, kSquareFaces, 5000, 10 + i)}});
-  }
-  dibr::test::write_list(data / "cls" / "softras_test.lst", {"o0", "o1"});
+  write_square_objects(data, 2);
   fs::create_directories(preds / "cls");
   dibr::write_obj((preds / "cls" / "o0_0.obj").string(), kSquare, kSquareFaces);
   dibr::write_obj((preds / "cls" / "o1_0.obj").string(), torch::zeros({0, 3}), torch::zeros({0, 3}, torch::kLong));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "render/marching_cubes.h"
+#include "trainer/methods/dvr_marching.h"
 
 namespace dibr {
 namespace {
@@ -30,15 +31,15 @@ int64_t evaluate(Grid& g, const std::vector<int64_t>& flat, const ObjectField& f
     for (int a = 0; a < 3; ++a) coords[m * 3 + a] = static_cast<float>(box * (double(idx[a]) / g.cells - 0.5));
   }
   const at::Tensor points = torch::from_blob(coords.data(), {M, 3}, torch::kFloat32).to(device);
-  torch::NoGradGuard no_grad;
-  for (int64_t begin = 0; begin < M; begin += s.chunk_points) {
-    const int64_t end = std::min(M, begin + s.chunk_points);
-    const at::Tensor v = field(points.slice(0, begin, end)).to(torch::kCPU, torch::kFloat32).contiguous();
-    const float* p = v.data_ptr<float>();
-    for (int64_t m = begin; m < end; ++m) {
-      g.value[flat[m]] = p[m - begin];
-      g.evaluated[flat[m]] = 1;
-    }
+  const OccupancyField one_object = [&field](const at::Tensor& p, const at::Tensor&) { return field(p); };
+  const at::Tensor values =
+      evaluate_in_chunks(one_object, points, torch::zeros({M}, points.options().dtype(torch::kLong)), s.chunk_points)
+          .to(torch::kCPU, torch::kFloat32)
+          .contiguous();
+  const float* v = values.data_ptr<float>();
+  for (int64_t m = 0; m < M; ++m) {
+    g.value[flat[m]] = v[m];
+    g.evaluated[flat[m]] = 1;
   }
   return M;
 }

@@ -71,7 +71,7 @@ class DvrMethod final : public Method {
     const at::Tensor view = i.div(V, "floor") * V + (i.remainder(V) + 1).remainder(V);
 
     const DvrField field{net_->decoder, net_->decoder->code_features(prediction.latent)};
-    const OccupancyField logits = [&field](const at::Tensor& p, const at::Tensor& o) { return field.logits(p, o); };
+    const OccupancyField logits = field.occupancy();
     const at::Tensor pixels = torch::randint(0, S, {N, P, 2}, long_options);
     const Rays rays = pixel_rays(batch.world_mats.index_select(0, view), batch.focals.index_select(0, view), pixels,
                                  static_cast<int>(S));
@@ -166,7 +166,7 @@ class DvrMethod final : public Method {
                                             torch::stack({g[1], g[0], zero}, 2)});  // (3,R,R,3)
     const at::Tensor points = planes.reshape({1, -1, 3}).expand({B, -1, 3}).reshape({-1, 3});
     const at::Tensor object = torch::arange(B, options.dtype(torch::kLong)).repeat_interleave(3 * R * R);
-    const OccupancyField logits = [&field](const at::Tensor& p, const at::Tensor& o) { return field.logits(p, o); };
+    const OccupancyField logits = field.occupancy();
     return torch::sigmoid(evaluate_in_chunks(logits, points, object, config_.dvr.chunk_points)).view({B, 3, R, R});
   }
 

@@ -67,4 +67,8 @@ at::Tensor DvrField::colors(const at::Tensor& points, const at::Tensor& object) 
   return torch::sigmoid(decoder->forward(points, features, object).slice(1, 1, 4));
 }
 
+OccupancyField DvrField::occupancy() const {
+  return [this](const at::Tensor& points, const at::Tensor& object) { return logits(points, object); };
+}
+
 }  // namespace dibr

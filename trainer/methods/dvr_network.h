@@ -12,6 +12,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include "trainer/methods/dvr_marching.h"
 #include "trainer/resnet.h"
 
 namespace dibr {
@@ -55,6 +56,8 @@ struct DvrField {
   at::Tensor features;  // (kBlocks,B,hidden)
   at::Tensor logits(const at::Tensor& points, const at::Tensor& object) const;  // (M)
   at::Tensor colors(const at::Tensor& points, const at::Tensor& object) const;  // (M,3) in [0,1]
+  // logits() as the ray marcher's field; it refers to this DvrField, which must outlive it.
+  OccupancyField occupancy() const;
 };
 
 }  // namespace dibr
