@@ -43,7 +43,7 @@ std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 TEST(Cli, HelpListsTheSubcommands) {
   const auto r = run_dibr("--help");
   EXPECT_EQ(r.exit_code, 0) << r.output;
-  for (const char* sub : {"make-sample", "check-data", "train", "eval", "chamfer", "compare", "reconstruct"}) {
+  for (const char* sub : {"make-sample", "check-data", "train", "eval", "chamfer", "compare", "reconstruct", "validate"}) {
     EXPECT_NE(r.output.find(sub), std::string::npos) << sub << " missing from:\n" << r.output;
   }
 }
@@ -161,6 +161,54 @@ TEST(Cli, StepZeroCheckpointThenEvalWritesMeshes) {
   EXPECT_EQ(mesh.faces.size(0), 1280);
   EXPECT_TRUE(fs::is_regular_file(eval / "02691156" / "b_0.png"));
   EXPECT_FALSE(fs::exists(eval / "02691156" / "a_0.obj"));  // train split object: not evaluated
+}
+
+// dibr validate as a user runs it after `dibr train`: every checkpoint scored once and stored beside it, the table
+// with the best marked, validation.csv, and the run's own dataset found without --data.
+TEST(Cli, ValidateScoresEachCheckpointOnceAndMarksTheBest) {
+  test::TempDir dir("cli_validate");
+  const fs::path data = dir.path / "data";
+  test::write_tiny_dataset(data, "02691156", 4, {0, 1}, {2, 3}, {});
+  const fs::path run = dir.path / "run";
+  const auto train = run_dibr("train --data " + quoted(data) + " --out " + quoted(run) +
+                              " --max-steps 4 --checkpoint-every 2 --keep-every 2 --size 32 --batch 2 --preview-count 0"
+                              " --workers 1 --device cpu");
+  ASSERT_EQ(train.exit_code, 0) << train.output;
+
+  const auto first = run_dibr("validate " + quoted(run) + " --views 2");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("data " + fs::weakly_canonical(data).string()), std::string::npos)
+      << "the run's dataset, from its config.json\n" << first.output;
+  for (const char* step : {"step_2.pt", "step_4.pt"}) {
+    EXPECT_TRUE(fs::is_regular_file(run / (std::string(step) + ".val.json"))) << step << "\n" << first.output;
+    EXPECT_NE(first.output.find(std::string("| ") + step + " |"), std::string::npos) << first.output;
+  }
+  EXPECT_FALSE(fs::exists(run / "latest.pt.val.json")) << "latest.pt is step_4.pt's copy: one row, one score";
+  EXPECT_NE(first.output.find("**best**"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("2 scored now, 0 stored"), std::string::npos) << first.output;
+  std::ifstream csv(run / "validation.csv");
+  std::string header, row2, row4, extra;
+  std::getline(csv, header);
+  std::getline(csv, row2);
+  std::getline(csv, row4);
+  EXPECT_EQ(header, "step,file,train_loss,val_iou,val_chamfer,best");
+  EXPECT_EQ(row2.substr(0, 12), "2,step_2.pt,");
+  EXPECT_EQ(row4.substr(0, 12), "4,step_4.pt,");
+  EXPECT_FALSE(std::getline(csv, extra) && !extra.empty()) << extra;
+
+  const auto again = run_dibr("validate " + quoted(run) + " --views 2");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("0 scored now, 2 stored"), std::string::npos) << again.output;
+  const auto other = run_dibr("validate " + quoted(run) + " --views 3");
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_NE(other.output.find("2 scored now, 0 stored"), std::string::npos) << "other settings: scored again\n" << other.output;
+
+  const auto empty = run_dibr("validate " + quoted(dir.path));
+  EXPECT_NE(empty.exit_code, 0);
+  EXPECT_NE(empty.output.find("no checkpoint in"), std::string::npos) << empty.output;
+  const auto no_val = run_dibr("validate " + quoted(run) + " --split test");
+  EXPECT_NE(no_val.exit_code, 0);
+  EXPECT_NE(no_val.output.find("holds no object"), std::string::npos) << no_val.output;
 }
 
 // --profile prints the phase table after a short run: every phase, and the steps it covered.

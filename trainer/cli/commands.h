@@ -19,5 +19,6 @@ Command add_chamfer_command(CLI::App& parent);
 Command add_compare_command(CLI::App& parent);
 Command add_check_data_command(CLI::App& parent);
 Command add_reconstruct_command(CLI::App& parent);
+Command add_validate_command(CLI::App& parent);
 
 }  // namespace dibr::cli

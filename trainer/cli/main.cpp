@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
       dibr::cli::add_compare_command(app),
       dibr::cli::add_check_data_command(app),
       dibr::cli::add_reconstruct_command(app),
+      dibr::cli::add_validate_command(app),
   };
 
   try {
