@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <stdexcept>
 
 namespace dibr::studio {
 namespace {
@@ -17,6 +18,7 @@ ImU32 color_of(int curve) { return kColors[curve % (sizeof kColors / sizeof kCol
 ImU32 faded(ImU32 c, int alpha) { return (c & ~IM_COL32_A_MASK) | (static_cast<ImU32>(alpha) << IM_COL32_A_SHIFT); }
 const ImU32 kOverlayColors[] = {IM_COL32(160, 160, 220, 200), IM_COL32(220, 160, 160, 200), IM_COL32(160, 220, 160, 200)};
 const ImU32 kLrColor = IM_COL32(200, 200, 120, 220);
+const ImU32 kValColor = IM_COL32(90, 230, 120, 230);
 const ImU32 kGrid = IM_COL32(60, 60, 70, 255), kTickText = IM_COL32(140, 140, 150, 255);
 
 // Value range of the finite entries of v whose steps lie in [lo, hi].
@@ -138,11 +140,20 @@ void LossPlot::set_view(const StepRange& range) {
   if (view_->width() >= full.width()) view_.reset();
 }
 
+void LossPlot::set_validation(const std::string& name, std::vector<int64_t> steps, std::vector<double> values, int best) {
+  if (steps.size() != values.size()) throw std::invalid_argument("LossPlot::set_validation: one value per step");
+  val_name_ = name;
+  val_steps_ = std::move(steps);
+  val_values_ = std::move(values);
+  val_best_ = best;
+}
+
 std::string LossPlot::to_csv() const {
   std::string out = "step";
   for (const auto& n : names_) out += "," + n;
   out += ",lr";
   for (const auto& n : names_) out += "," + n + "_smoothed";
+  if (!val_steps_.empty()) out += "," + val_name_;
   out += "\n";
   std::vector<std::vector<double>> smoothed;
   for (const auto& v : values_) smoothed.push_back(ema_smooth(v, smoothing));
@@ -152,6 +163,11 @@ std::string LossPlot::to_csv() const {
     for (const auto& v : values_) std::snprintf(buf, sizeof buf, ",%.9g", v[i]), out += buf;
     std::snprintf(buf, sizeof buf, ",%.9g", i < lr_.size() ? lr_[i] : 0.0), out += buf;
     for (const auto& v : smoothed) std::snprintf(buf, sizeof buf, ",%.9g", v[i]), out += buf;
+    if (!val_steps_.empty()) {
+      out += ",";
+      const auto at = std::find(val_steps_.begin(), val_steps_.end(), steps_[i]);
+      if (at != val_steps_.end()) std::snprintf(buf, sizeof buf, "%.9g", val_values_[at - val_steps_.begin()]), out += buf;
+    }
     out += "\n";
   }
   return out;
@@ -170,6 +186,12 @@ ImVec4 LossPlot::draw(const char* id, float width, float height) {
   ImGui::PushStyleColor(ImGuiCol_CheckMark, ImGui::ColorConvertU32ToFloat4(kLrColor));
   ImGui::Checkbox("lr", &show_lr);
   ImGui::PopStyleColor();
+  if (!val_steps_.empty()) {
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_CheckMark, ImGui::ColorConvertU32ToFloat4(kValColor));
+    ImGui::Checkbox(val_name_.c_str(), &show_validation);
+    ImGui::PopStyleColor();
+  }
   ImGui::SameLine();
   ImGui::Checkbox("log", &log_scale);
   ImGui::SameLine();
@@ -342,6 +364,23 @@ void LossPlot::draw_plot_area(ImDrawList* dl, const ImVec2& origin, const ImVec2
       }
     }
   }
+  if (show_validation && !val_steps_.empty()) {
+    double a = *std::min_element(val_values_.begin(), val_values_.end()), b = *std::max_element(val_values_.begin(), val_values_.end());
+    const double pad = std::max(0.05 * (b - a), 1e-6);
+    a -= pad, b += pad;
+    std::vector<ImVec2> points;
+    for (size_t i = 0; i < val_steps_.size(); ++i)
+      points.push_back(ImVec2(x_of(static_cast<double>(val_steps_[i])), y_of(val_values_[i], a, b)));
+    if (points.size() >= 2) dl->AddPolyline(points.data(), static_cast<int>(points.size()), kValColor, 0, 1.5f);
+    for (size_t i = 0; i < points.size(); ++i) {
+      dl->AddCircleFilled(points[i], 3.f, kValColor);
+      if (static_cast<int>(i) == val_best_) dl->AddCircle(points[i], 7.f, kValColor, 0, 2.f);
+    }
+    for (double v : nice_ticks(a, b, 3)) {
+      const std::string label = tick_label(v);
+      dl->AddText(ImVec2(px1 - 4 - ImGui::CalcTextSize(label.c_str()).x, y_of(v, a, b) - 7), kValColor, label.c_str());
+    }
+  }
   if (marker_step >= 0 && marker_step >= r.lo && marker_step <= r.hi) {
     const float x = x_of(static_cast<double>(marker_step));
     dl->AddLine(ImVec2(x, py0), ImVec2(x, py1), IM_COL32(255, 200, 70, 200), 1.5f);
@@ -369,6 +408,14 @@ void LossPlot::draw_plot_area(ImDrawList* dl, const ImVec2& origin, const ImVec2
                          values_[t][k], s);
     }
     if (show_lr && k < lr_.size()) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kLrColor), "%-9s %.3g", "lr", lr_[k]);
+    if (show_validation && !val_steps_.empty()) {
+      // The checkpoint nearest the pointer.
+      size_t v = 0;
+      for (size_t j = 1; j < val_steps_.size(); ++j)
+        if (std::abs(static_cast<double>(val_steps_[j]) - step) < std::abs(static_cast<double>(val_steps_[v]) - step)) v = j;
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kValColor), "%s %.4g at step %lld%s", val_name_.c_str(), val_values_[v],
+                         static_cast<long long>(val_steps_[v]), static_cast<int>(v) == val_best_ ? " (best)" : "");
+    }
     ImGui::TextDisabled("wheel: zoom | drag: zoom to a range | right drag: pan | double click: reset");
     ImGui::EndTooltip();
   }

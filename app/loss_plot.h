@@ -49,6 +49,12 @@ class LossPlot {
   // The curves of overlay k drawn with this plot's curves of the same name (visible or not), in this plot's order.
   std::vector<std::string> overlay_matches(size_t k) const;
 
+  // The checkpoints' validation score (one value per checkpoint step, e.g. "val IoU"), drawn on its own axis inside
+  // the plot's right edge as points joined by a line, the point `best` (an index, -1: none) ringed; in the read-out
+  // and as a last CSV column. Empty steps: none.
+  void set_validation(const std::string& name, std::vector<int64_t> steps, std::vector<double> values, int best);
+  const std::vector<int64_t>& validation_steps() const { return val_steps_; }
+
   // The steps shown: the whole run, or the zoomed range.
   StepRange full_range() const;
   StepRange view() const { return view_ ? *view_ : full_range(); }
@@ -67,6 +73,7 @@ class LossPlot {
   bool log_scale = true;
   bool each_own_scale = false;  // every visible curve spans the plot height (values in the read-out)
   bool show_lr = false;
+  bool show_validation = true;
   float smoothing = 0.6f;
   int64_t marker_step = -1;  // a vertical marker (the checkpoint shown); -1: none
   std::vector<char> visible;  // per curve
@@ -85,6 +92,10 @@ class LossPlot {
   int64_t hovered_step_ = -1;
   std::vector<std::vector<double>> values_{1};
   std::vector<double> lr_;
+  std::string val_name_;
+  std::vector<int64_t> val_steps_;
+  std::vector<double> val_values_;
+  int val_best_ = -1;
   std::vector<Overlay> overlays_;
   std::optional<StepRange> view_;
   std::optional<double> drag_from_;  // step where a left-drag range selection started

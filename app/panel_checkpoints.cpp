@@ -5,10 +5,24 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <string>
 
 #include "app/panels.h"
 
 namespace dibr::studio {
+namespace {
+
+constexpr ImU32 kBestColor = IM_COL32(90, 230, 120, 255);
+
+std::string validation_text(const std::optional<ValidationScore>& v) {
+  if (!v) return "not validated yet";
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "val IoU %.4f, val chamfer x100 %s", v->silhouette_iou,
+                v->chamfer < 0 ? "n/a" : std::to_string(100 * v->chamfer).substr(0, 6).c_str());
+  return buf;
+}
+
+}  // namespace
 
 void draw_checkpoint_panel(StudioModel& model, PanelState& panel) {
   const auto& list = model.checkpoints();
@@ -28,7 +42,20 @@ void draw_checkpoint_panel(StudioModel& model, PanelState& panel) {
     ImGui::TextDisabled("loading checkpoint...");
   }
   ImGui::TextDisabled("%zu checkpoint(s) in %s", list.size(), model.out_dir().c_str());
+  bool validate = model.validate_checkpoints();
+  if (ImGui::Checkbox("Validate checkpoints", &validate)) model.set_validate_checkpoints(validate);
+  panel.record("checkpoints.validate");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("score each checkpoint in the background: silhouette IoU on the val views and chamfer x100 on the "
+                      "val objects (first 8 per class, 8 views); stored as <checkpoint>.val.json, read by `dibr validate`");
+  if (model.validating()) {
+    ImGui::SameLine();
+    const float f = model.validation_progress();
+    ImGui::TextDisabled("validating step %lld (%d%%)", static_cast<long long>(model.validating_step()),
+                        static_cast<int>(100 * std::max(f, 0.f)));
+  }
   if (list.empty()) return;
+  const int best_row = model.best_checkpoint();
 
   // Timeline: one marker per checkpoint at its step; click a marker to load it.
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -48,11 +75,13 @@ void draw_checkpoint_panel(StudioModel& model, PanelState& panel) {
     const float x = x_of(list[i].step);
     const bool sel = showing && static_cast<int>(i) == current;
     dl->AddCircleFilled(ImVec2(x, axis_y), sel ? 7.f : 5.f, sel ? IM_COL32(255, 200, 70, 255) : IM_COL32(180, 180, 200, 255));
+    if (static_cast<int>(i) == best_row) dl->AddCircle(ImVec2(x, axis_y), 10.f, kBestColor, 0, 2.f);
     if (std::abs(mx - x) < best) best = std::abs(mx - x), nearest = static_cast<int>(i);
   }
   if (hovered && nearest >= 0) {
-    ImGui::SetTooltip("step %lld, loss %.4f\n%s", static_cast<long long>(list[nearest].step),
-                      list[nearest].loss, list[nearest].path.c_str());
+    ImGui::SetTooltip("step %lld, train loss %.4f\n%s%s\n%s", static_cast<long long>(list[nearest].step), list[nearest].loss,
+                      validation_text(model.validation(nearest)).c_str(), nearest == best_row ? " (best)" : "",
+                      list[nearest].path.c_str());
     if (clicked) model.select_checkpoint(nearest);
   }
 
@@ -62,9 +91,11 @@ void draw_checkpoint_panel(StudioModel& model, PanelState& panel) {
   ImGui::SetNextItemWidth(-1);
   if (ImGui::SliderInt("##scrub", &index, 0, static_cast<int>(list.size()) - 1, label)) model.select_checkpoint(index);
   panel.record("checkpoints.scrub");
-  if (ImGui::BeginTable("ckpts", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY)) {
+  if (ImGui::BeginTable("ckpts", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY)) {
     ImGui::TableSetupColumn("step");
-    ImGui::TableSetupColumn("loss");
+    ImGui::TableSetupColumn("train loss");
+    ImGui::TableSetupColumn("val IoU");
+    ImGui::TableSetupColumn("val CD x100");
     ImGui::TableSetupColumn("file");
     ImGui::TableSetupScrollFreeze(0, 1);
     ImGui::TableHeadersRow();
@@ -79,8 +110,19 @@ void draw_checkpoint_panel(StudioModel& model, PanelState& panel) {
       panel.record("checkpoints.step:" + std::to_string(list[i].step));
       ImGui::TableNextColumn();
       ImGui::Text("%.4f", list[i].loss);
+      const auto& v = model.validation(static_cast<int>(i));
+      const bool is_best = static_cast<int>(i) == best_row;
+      auto cell = [&](double value, const char* format) {
+        ImGui::TableNextColumn();
+        if (!v) ImGui::TextDisabled(model.validating() && model.validating_step() == list[i].step ? "..." : "-");
+        else if (value < 0) ImGui::TextDisabled("n/a");
+        else if (is_best) ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(kBestColor), format, value);
+        else ImGui::Text(format, value);
+      };
+      cell(v ? v->silhouette_iou : -1, "%.4f");
+      cell(v && v->chamfer >= 0 ? 100 * v->chamfer : -1, "%.3f");
       ImGui::TableNextColumn();
-      ImGui::TextDisabled("%s", std::filesystem::path(list[i].path).filename().c_str());
+      ImGui::TextDisabled("%s%s", std::filesystem::path(list[i].path).filename().c_str(), is_best ? "  (best)" : "");
     }
     ImGui::EndTable();
   }

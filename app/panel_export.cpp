@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "app/panels.h"
+#include "app/studio_export.h"
+#include "trainer/chamfer.h"
 #include "trainer/image_io.h"
 
 namespace dibr::studio {
@@ -112,11 +115,11 @@ void draw_compare_section(StudioModel& model, PanelState& panel) {
 void draw_files_tab(StudioModel& model, PanelState& panel) {
   const auto& eval_job = model.batch_export_job();
   const auto& chamfer_job = model.chamfer_job();
-  ImGui::TextUnformatted("Prediction of the 3D view (OBJ for meshes, PLY for point clouds)");
+  ImGui::TextUnformatted("Prediction of the 3D view (a mesh as OBJ or PLY, a point cloud as PLY)");
   // The PLY encoding shares the line (the panel is short in the default layout).
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Export ASCII PLY").x - 6 * ImGui::GetStyle().ItemSpacing.x -
                           ImGui::GetFrameHeight());
-  ImGui::InputTextWithHint("##obj", "auto: <out>/exports/<object>_<view>.obj", &model.export_path());
+  ImGui::InputTextWithHint("##obj", "auto: <out>/exports/<object>_<step>; no extension: the format below", &model.export_path());
   panel.record("export.obj_path");
   ImGui::SameLine();
   if (ImGui::Button("Export")) model.export_shown();
@@ -126,7 +129,22 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
   bool ascii = model.ply_encoding() == PlyEncoding::Ascii;
   if (ImGui::Checkbox("ASCII PLY", &ascii)) model.set_ply_encoding(ascii ? PlyEncoding::Ascii : PlyEncoding::Binary);
   panel.record("export.ply_ascii");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("point clouds as text PLY (larger; binary is the default)");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("PLY as text (larger; binary is the default)");
+  bool ply = model.mesh_format() == ".ply";
+  if (ImGui::RadioButton("mesh as OBJ", !ply)) model.set_mesh_format(".obj");
+  panel.record("export.mesh_obj");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("mesh as PLY", ply)) model.set_mesh_format(".ply");
+  panel.record("export.mesh_ply");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("binary PLY with vertex colours: what Debian's MeshLab opens (it crashes on OBJ)");
+  ImGui::SameLine();
+  bool normals = model.export_normals();
+  if (ImGui::Checkbox("normals", &normals)) model.set_export_normals(normals);
+  panel.record("export.normals");
+  if (!model.last_export().empty()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("last: %s", model.last_export().c_str());
+  }
 
   ImGui::Separator();
   ImGui::TextUnformatted("Test split (checkpoint shown, else the latest)");
@@ -155,20 +173,50 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
   if (model.chamfer_report()) {
     const ChamferReport& r = *model.chamfer_report();
     ImGui::Text("mean of class means: CD x100 = %.3f  (%s.csv)", r.mean_of_class_means * 100, model.chamfer_saved_prefix().c_str());
-    if (ImGui::BeginTable("chamfer", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY,
+    ImGui::Checkbox("per object", &panel.chamfer_per_object);
+    panel.record("export.chamfer_per_object");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("one row per object; click a row of a preview object to show it in the 3D view");
+    const int columns = 3 + static_cast<int>(kFscoreThresholds.size());
+    if (ImGui::BeginTable("chamfer", columns, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Sortable,
                           ImVec2(0, std::min(ImGui::GetContentRegionAvail().y - 30, 200.f)))) {
-      ImGui::TableSetupColumn("class");
-      ImGui::TableSetupColumn("objects");
+      ImGui::TableSetupColumn("class", ImGuiTableColumnFlags_DefaultSort);
+      ImGui::TableSetupColumn(panel.chamfer_per_object ? "object" : "objects", panel.chamfer_per_object ? 0 : ImGuiTableColumnFlags_NoSort);
       ImGui::TableSetupColumn("CD x100");
+      char header[32];
+      for (double t : kFscoreThresholds) {
+        std::snprintf(header, sizeof header, "F@%.2f", t);
+        ImGui::TableSetupColumn(header, ImGuiTableColumnFlags_PreferSortDescending);
+      }
+      ImGui::TableSetupScrollFreeze(0, 1);
       ImGui::TableHeadersRow();
-      for (const auto& c : r.classes) {
+      if (ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs(); specs && specs->SpecsCount > 0) {
+        panel.chamfer_sort_column = specs->Specs[0].ColumnIndex;
+        panel.chamfer_sort_ascending = specs->Specs[0].SortDirection == ImGuiSortDirection_Ascending;
+      }
+      std::map<std::string, int> counts;
+      for (const auto& c : r.classes) counts[c.class_id] = c.objects;
+      const PreviewData& shown = model.shown_preview();
+      for (const auto& row : chamfer_table_rows(r, panel.chamfer_per_object, panel.chamfer_sort_column, panel.chamfer_sort_ascending)) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::TextUnformatted(c.class_id.c_str());
+        const std::string id = row.class_id + "/" + row.object_id;
+        const auto preview = std::find(shown.preview_ids.begin(), shown.preview_ids.end(), id);
+        if (panel.chamfer_per_object && preview != shown.preview_ids.end()) {
+          if (ImGui::Selectable((row.class_id + "##" + id).c_str(), false, ImGuiSelectableFlags_SpanAllColumns))
+            model.select_object(static_cast<int>(preview - shown.preview_ids.begin()));
+          panel.record("export.chamfer_row:" + id);
+        } else {
+          ImGui::TextUnformatted(row.class_id.c_str());
+        }
         ImGui::TableNextColumn();
-        ImGui::Text("%d", c.objects);
+        if (panel.chamfer_per_object) ImGui::TextUnformatted(row.empty ? (row.object_id + " (empty)").c_str() : row.object_id.c_str());
+        else ImGui::Text("%d", counts[row.class_id]);
         ImGui::TableNextColumn();
-        ImGui::Text("%.3f", c.chamfer * 100);
+        ImGui::Text("%.3f", row.chamfer * 100);
+        for (double f : row.fscore) {
+          ImGui::TableNextColumn();
+          ImGui::Text("%.2f", f * 100);
+        }
       }
       ImGui::EndTable();
       panel.record("export.chamfer_table");

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "app/panels.h"
 #include "app/studio_export.h"
@@ -30,6 +31,24 @@ void draw_loss_panel(StudioModel& model, PanelState& panel) {
   plot.append(model.loss_history());
   const PreviewData& shown = model.shown_preview();
   plot.marker_step = shown.from_checkpoint ? shown.step : -1;
+  {
+    // The checkpoints' validation: chamfer (lower is better) when every scored one has it, as best_validation
+    // chooses, else the silhouette IoU.
+    std::vector<int64_t> steps;
+    std::vector<double> iou, chamfer;
+    bool all_chamfer = true;
+    int best = -1;
+    for (int i = 0; i < static_cast<int>(model.checkpoints().size()); ++i) {
+      const auto& v = model.validation(i);
+      if (!v || v->silhouette_iou < 0) continue;
+      if (i == model.best_checkpoint()) best = static_cast<int>(steps.size());
+      steps.push_back(model.checkpoints()[i].step);
+      iou.push_back(v->silhouette_iou);
+      chamfer.push_back(100 * v->chamfer);
+      all_chamfer = all_chamfer && v->chamfer >= 0;
+    }
+    plot.set_validation(all_chamfer ? "val CD x100" : "val IoU", steps, all_chamfer ? chamfer : iou, best);
+  }
 
   if (ImGui::SmallButton("CSV")) {
     try {

@@ -28,6 +28,9 @@ struct PanelState {
   UiMap ui;  // named control rectangles of this frame (screenshots, --ui-map)
   MeshViewport viewport;
   LossPlot loss_plot;
+  bool chamfer_per_object = false;  // the Export panel's chamfer table: one row per object, else per class
+  int chamfer_sort_column = 0;      // chamfer_table_rows' column
+  bool chamfer_sort_ascending = true;
   FolderBrowser browser;
   std::vector<ImageTexture> textures;  // 4 per preview object: input, GT, predicted, difference
   std::vector<GalleryTextures> gallery_textures;

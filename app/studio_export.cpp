@@ -1,7 +1,10 @@
 #include "app/studio_export.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+
+#include "trainer/chamfer.h"
 
 namespace fs = std::filesystem;
 
@@ -42,6 +45,33 @@ std::string file_safe(const std::string& text) {
     if (c == '/' || c == '\\' || c == ':' || c == ' ') c = '_';
   }
   return out;
+}
+
+std::vector<ChamferRow> chamfer_table_rows(const ChamferReport& report, bool objects, int column, bool ascending) {
+  std::vector<ChamferRow> rows;
+  if (objects) {
+    rows = report.objects;
+  } else {
+    for (const auto& c : report.classes) {
+      ChamferRow row;
+      row.class_id = c.class_id;
+      row.chamfer = c.chamfer;
+      row.fscore = c.fscore;
+      rows.push_back(row);
+    }
+  }
+  const int k = column - 3;
+  if (column < 0 || column > 2 + static_cast<int>(kFscoreThresholds.size()))
+    throw std::invalid_argument("chamfer table: no column " + std::to_string(column));
+  std::stable_sort(rows.begin(), rows.end(), [&](const ChamferRow& a, const ChamferRow& b) {
+    auto key = [&](const ChamferRow& r) { return column == 2 ? r.chamfer : k >= 0 ? r.fscore[k] : 0.0; };
+    auto name = [](const ChamferRow& r) { return r.class_id + "/" + r.object_id; };
+    if (column >= 2 && key(a) != key(b)) return ascending ? key(a) < key(b) : key(a) > key(b);
+    if (column == 1 && a.object_id != b.object_id) return ascending ? a.object_id < b.object_id : a.object_id > b.object_id;
+    if (column <= 1 && a.class_id != b.class_id) return ascending ? a.class_id < b.class_id : a.class_id > b.class_id;
+    return name(a) < name(b);
+  });
+  return rows;
 }
 
 }  // namespace dibr::studio

@@ -1,5 +1,7 @@
 #include "app/studio_model.h"
 
+#include "trainer/mesh_export.h"
+
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -80,6 +82,7 @@ StudioModel::StudioModel(StudioOptions options, const std::string& recent_file)
     : options_(std::move(options)), recent_(recent_file) {
   if (!recent_file.empty()) guarded("recent folders", [&] { recent_.load(); });
   config_ = options_.config;
+  validate_checkpoints_ = options_.validate_checkpoints;
   guarded("run folder", [&] { adopt_run_settings(); });
   class_choice_ = config_.data.classes;
   open_dataset(config_.data.root);
@@ -198,6 +201,7 @@ void StudioModel::shutdown() {
   dataset_job_.cancel_and_join();
   deep_job_.cancel_and_join();
   checkpoint_job_.cancel_and_join();
+  validation_job_.cancel_and_join();
   eval_job_.cancel_and_join();
   chamfer_job_.cancel_and_join();
   compare_job_.cancel_and_join();
@@ -579,6 +583,14 @@ void StudioModel::rescan_checkpoints() {
     checkpoints_.push_back(std::move(c));
     if (is_latest) latest_row = static_cast<int>(checkpoints_.size()) - 1;
   }
+  validation_.assign(checkpoints_.size(), std::nullopt);
+  for (size_t i = 0; i < checkpoints_.size(); ++i) {
+    const std::string key = checkpoints_[i].path + "@" + std::to_string(checkpoints_[i].step);
+    auto cached = validation_cache_.find(key);
+    if (cached == validation_cache_.end())
+      if (auto stored = load_validation(checkpoints_[i])) cached = validation_cache_.emplace(key, std::move(*stored)).first;
+    if (cached != validation_cache_.end()) validation_[i] = cached->second;
+  }
   // The selection follows its file (latest.pt: the row that now holds its step), else the newest row at or before
   // its step.
   checkpoint_index_ = -1;
@@ -672,42 +684,103 @@ void StudioModel::poll_checkpoints() {
   }
 }
 
-// ---- exports --------------------------------------------------------------------------------------
+// ---- validation -----------------------------------------------------------------------------------
 
-void StudioModel::export_shown() {
-  if (viewing_image()) {
-    guarded("export", [&] {
-      const GalleryImage& image = *shown_image();
-      const Prediction& prediction = image.result.prediction;
-      std::string path = export_path_;
-      if (path.empty())
-        path = (fs::path(out_dir()) / "exports" /
-                (file_safe(image.name) + "_step" + std::to_string(image.model_step) + export_extension(prediction.kind)))
-                   .string();
-      const fs::path parent = fs::path(path).parent_path();
-      if (!parent.empty()) fs::create_directories(parent);
-      path = unique_path(path);
-      write_prediction(prediction, 0, path, ply_encoding_);
-      info("wrote " + path + " (reconstructed from " + image.path + ")");
+const std::optional<ValidationScore>& StudioModel::validation(int row) const {
+  static const std::optional<ValidationScore> none;
+  return row >= 0 && row < static_cast<int>(validation_.size()) ? validation_[row] : none;
+}
+
+int StudioModel::best_checkpoint() const { return best_validation(validation_); }
+
+void StudioModel::set_validate_checkpoints(bool on) {
+  validate_checkpoints_ = on;
+  if (!on && validation_job_.running()) validation_job_.cancel();
+}
+
+void StudioModel::poll_validation() {
+  if (!validating_.empty() && !validation_job_.running()) {
+    const std::string key = std::exchange(validating_, std::string());
+    const int64_t step = std::exchange(validating_step_, -1);
+    const bool cancelled = validation_job_.cancel_requested();
+    if (auto score = validation_job_.take_result()) {
+      if (!cancelled) {
+        try {
+          save_validation(*score);
+        } catch (const std::exception& e) {
+          error("validation of step " + std::to_string(score->step) + ": " + error_text(e) + " (the score is shown but not stored)");
+        }
+        validation_cache_[score->checkpoint + "@" + std::to_string(score->step)] = *score;
+        rescan_checkpoints();
+      }
+    } else if (const std::string e = validation_job_.take_error(); !e.empty()) {
+      failed_validation_.insert(key);
+      error("validation of step " + std::to_string(step) + ": " + e);
+    }
+  }
+  if (!validate_checkpoints_ || validation_job_.running() || !dataset_ || dataset_job_.running()) return;
+  if (dataset_->val.objects.empty()) {
+    if (!checkpoints_.empty() && !std::exchange(no_val_reported_, true))
+      info("checkpoints are not validated: " + dataset_->describe() + " has no val objects (softras_val.lst)");
+    return;
+  }
+  for (int i = static_cast<int>(checkpoints_.size()) - 1; i >= 0; --i) {
+    const CheckpointInfo& row = checkpoints_[i];
+    const std::string key = row.path + "@" + std::to_string(row.step);
+    if (validation_[i] || failed_validation_.count(key)) continue;
+    validating_ = key;
+    validating_step_ = row.step;
+    ValidationOptions options;  // the defaults `dibr validate` uses, so both share the stored scores
+    options.dataset = dataset_;
+    validation_job_.start([path = row.path, options](JobControl& control) mutable {
+      options.cancel = &control.cancel;
+      options.progress = [&control](int done, int total) { control.progress(done, total); };
+      return validate_checkpoint(path, options);
     });
     return;
   }
+}
+
+// ---- exports --------------------------------------------------------------------------------------
+
+void StudioModel::set_mesh_format(const std::string& extension) {
+  if (extension != ".obj" && extension != ".ply")
+    throw std::invalid_argument("mesh export format must be .obj or .ply, got '" + extension + "'");
+  mesh_format_ = extension;
+}
+
+void StudioModel::export_shown() {
   guarded("export", [&] {
-    const PreviewData& p = shown_preview();
-    if (p.count() == 0 || p.prediction.count() == 0) throw std::runtime_error("there is no prediction to export yet");
-    const int i = std::clamp(selected_object_, 0, p.count() - 1);
-    const char* ext = export_extension(p.prediction.kind);
-    std::string path = export_path_;
-    if (path.empty()) {
-      path = (fs::path(out_dir()) / "exports" /
-              (file_safe(p.preview_ids[i]) + (p.from_checkpoint ? "_checkpoint" : "_live") + "_step" + std::to_string(p.step) + ext))
-                 .string();
+    ExportOptions options;
+    options.ply = ply_encoding_;
+    options.normals = export_normals_;
+    const Prediction* prediction = nullptr;
+    int64_t index = 0;
+    std::string automatic;  // file name when no path is typed
+    if (viewing_image()) {
+      const GalleryImage& image = *shown_image();
+      prediction = &image.result.prediction;
+      automatic = file_safe(image.name) + "_step" + std::to_string(image.model_step);
+      options.provenance = {image.model_key.substr(0, image.model_key.rfind('@')), image.model_step, config_.model.method,
+                            "the picture " + image.path};
+    } else {
+      const PreviewData& p = shown_preview();
+      if (p.count() == 0 || p.prediction.count() == 0) throw std::runtime_error("there is no prediction to export yet");
+      index = std::clamp(selected_object_, 0, p.count() - 1);
+      prediction = &p.prediction;
+      automatic = file_safe(p.preview_ids[index]) + (p.from_checkpoint ? "_checkpoint" : "_live") + "_step" + std::to_string(p.step);
+      options.provenance = {p.from_checkpoint ? p.checkpoint_path : "live training in " + out_dir(), p.step, p.method,
+                            p.preview_ids[index] + " (" + dataset_name(config_.data.root) + "), view 0 as input"};
     }
+    const std::string mesh_ext = prediction->kind == PredictionKind::PointCloud ? std::string(".ply") : mesh_format_;
+    std::string path = export_path_.empty() ? (fs::path(out_dir()) / "exports" / (automatic + mesh_ext)).string()
+                                            : with_export_extension(export_path_, prediction->kind, mesh_format_);
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty()) fs::create_directories(parent);
     path = unique_path(path);
-    write_prediction(p.prediction, i, path, ply_encoding_);
-    info("wrote " + path);
+    export_prediction(*prediction, index, path, options);
+    last_export_ = path;
+    info("wrote " + path + (viewing_image() ? " (reconstructed from " + shown_image()->path + ")" : std::string()));
   });
 }
 
@@ -867,6 +940,7 @@ void StudioModel::poll() {
   guarded("dataset", [&] { poll_dataset(); });
   guarded("training", [&] { poll_run(); });
   guarded("checkpoints", [&] { poll_checkpoints(); });
+  guarded("validation", [&] { poll_validation(); });
   guarded("followed run", [&] { poll_followed_run(); });
   guarded("export", [&] { poll_exports(); });
   guarded("images", [&] { poll_gallery(); });
@@ -883,9 +957,24 @@ std::string StudioModel::window_title() const {
 std::string StudioModel::redraw_signature() const {
   auto progress = [](float f) { return std::to_string(static_cast<int>(f * 1000)); };
   return state_json().dump() + "|" + progress(dataset_job_.progress()) + "|" + progress(deep_job_.progress()) + "|" +
-         progress(eval_job_.progress()) + "|" + progress(chamfer_job_.progress()) + "|" + progress(compare_job_.progress()) + "|" + compare_stage_text_ + "|" + progress(gallery_.progress()) + "|" +
+         progress(eval_job_.progress()) + "|" + progress(chamfer_job_.progress()) + "|" + progress(compare_job_.progress()) + "|" + progress(validation_job_.progress()) + "|" + compare_stage_text_ + "|" + progress(gallery_.progress()) + "|" +
          std::to_string(live_.step) + "|" + std::to_string(checkpoint_preview_.step) + "|" + checkpoint_preview_.checkpoint_path +
          "|" + std::to_string(checkpoint_loading()) + "|" + std::to_string(static_cast<int>(steps_per_second_ * 100));
+}
+
+nlohmann::json StudioModel::validation_json() const {
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t i = 0; i < validation_.size(); ++i) {
+    const auto& v = validation_[i];
+    rows.push_back({{"step", checkpoints_[i].step},
+                    {"iou", v && v->silhouette_iou >= 0 ? nlohmann::json(v->silhouette_iou) : nlohmann::json(nullptr)},
+                    {"chamfer_x100", v && v->chamfer >= 0 ? nlohmann::json(100 * v->chamfer) : nlohmann::json(nullptr)}});
+  }
+  const int best = best_checkpoint();
+  return {{"enabled", validate_checkpoints_},
+          {"running_step", validating_.empty() ? nlohmann::json(nullptr) : nlohmann::json(validating_step_)},
+          {"best_step", best < 0 ? nlohmann::json(nullptr) : nlohmann::json(checkpoints_[best].step)},
+          {"rows", rows}};
 }
 
 nlohmann::json StudioModel::state_json() const {
@@ -921,6 +1010,7 @@ nlohmann::json StudioModel::state_json() const {
           {"jobs", {{"batch_export", eval_job_.running()}, {"chamfer_report", chamfer_job_.running()}, {"checkpoint", checkpoint_job_.running()},
                     {"compare", compare_job_.running()}}},
           {"checkpoints", checkpoints_.size()},
+          {"validation", validation_json()},
           {"showing", shown_preview().label()},
           {"predictions_dir", chamfer_pred_dir_},
           {"export_path", export_path_},

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "app/studio_job.h"
 #include "app/studio_options.h"
 #include "trainer/chamfer_report.h"
+#include "trainer/checkpoint_validation.h"
 #include "trainer/compare_report.h"
 #include "trainer/config.h"
 #include "trainer/dataset.h"
@@ -158,6 +160,15 @@ class StudioModel {
   const std::vector<CheckpointInfo>& checkpoints() const { return checkpoints_; }
   int checkpoint_index() const { return checkpoint_index_; }
   std::string out_dir() const { return config_.run.out_dir; }
+  // The validation score of checkpoint row `row` (checkpoint_validation.h): scored in the background on the open
+  // dataset as checkpoints appear (the newest first) and stored beside them; nullopt while not scored.
+  const std::optional<ValidationScore>& validation(int row) const;
+  int best_checkpoint() const;  // the row best_validation picks, -1 when none is scored
+  bool validating() const { return validation_job_.running(); }
+  float validation_progress() const { return validation_job_.progress(); }
+  int64_t validating_step() const { return validating_step_; }  // -1 when none
+  bool validate_checkpoints() const { return validate_checkpoints_; }
+  void set_validate_checkpoints(bool on);
 
   const Job<EvalSummary>& batch_export_job() const { return eval_job_; }
   const Job<ChamferReport>& chamfer_job() const { return chamfer_job_; }
@@ -178,6 +189,7 @@ class StudioModel {
   std::string window_title() const;
   // The model's part of the --ui-map state (the window adds its view and frame figures).
   nlohmann::json state_json() const;
+  nlohmann::json validation_json() const;  // state_json()'s "validation"
   // Changes whenever anything a panel draws changes (state, progress, snapshots): the window redraws on a change.
   std::string redraw_signature() const;
 
@@ -187,6 +199,13 @@ class StudioModel {
   // The encoding of exported point clouds (the 3D view's and batch exports): binary (default) or ASCII PLY.
   PlyEncoding ply_encoding() const { return ply_encoding_; }
   void set_ply_encoding(PlyEncoding encoding) { ply_encoding_ = encoding; }
+  // How the 3D view's mesh is exported when the typed path has no extension (and the automatic name): ".obj" or
+  // ".ply" (point clouds are always PLY), and whether vertex normals are written.
+  const std::string& mesh_format() const { return mesh_format_; }
+  void set_mesh_format(const std::string& extension);  // ".obj" or ".ply"; throws std::invalid_argument otherwise
+  bool export_normals() const { return export_normals_; }
+  void set_export_normals(bool on) { export_normals_ = on; }
+  const std::string& last_export() const { return last_export_; }  // the file the last export wrote
   std::string& predictions_dir() { return chamfer_pred_dir_; }
 
   void info(const std::string& text);
@@ -204,6 +223,7 @@ class StudioModel {
   void poll_dataset();
   void poll_run();
   void poll_checkpoints();
+  void poll_validation();
   void poll_followed_run();
   void read_followed_metrics();
   void update_steps_per_second();
@@ -255,8 +275,20 @@ class StudioModel {
   std::string loading_checkpoint_, failed_checkpoint_;  // path@step of the checkpoint job's file, and of the last that failed
   Job<PreviewData> checkpoint_job_;
 
+  std::vector<std::optional<ValidationScore>> validation_;  // per checkpoints_ row
+  std::map<std::string, ValidationScore> validation_cache_;  // path@step -> its score
+  Job<ValidationScore> validation_job_;
+  std::string validating_;                  // path@step being scored
+  int64_t validating_step_ = -1;
+  std::set<std::string> failed_validation_;  // path@step that failed once: not retried
+  bool validate_checkpoints_ = true;
+  bool no_val_reported_ = false;
+
   std::string export_path_;
   PlyEncoding ply_encoding_ = PlyEncoding::Binary;
+  std::string mesh_format_ = ".obj";
+  bool export_normals_ = false;
+  std::string last_export_;
   Job<EvalSummary> eval_job_;
   std::string eval_out_;
   std::string chamfer_pred_dir_;

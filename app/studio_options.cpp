@@ -40,8 +40,12 @@ std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& ex
                  "frame cap while training runs and you do not touch the window (0: --max-fps); drawing takes cores from training")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
+  bool no_validate = false;
+  app.add_flag("--no-validate", no_validate,
+               "do not score checkpoints on the val split in the background (they are otherwise, as `dibr validate` does)");
   try {
     app.parse(argc, argv);
+    o.validate_checkpoints = !no_validate;
     if (!window.empty()) std::tie(o.window_width, o.window_height) = parse_window_size(window);
     o.config = TrainConfig::from_preset(config_flags.resolved_preset());
     config_flags.apply(o.config);

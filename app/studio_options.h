@@ -20,6 +20,7 @@ struct StudioOptions {
   bool autostart = false;      // start training as soon as the window is open
   double max_fps = 60;         // frame cap while the user interacts
   double training_fps = 10;    // frame cap while training without input (0: max_fps)
+  bool validate_checkpoints = true;  // score each checkpoint on the val split in the background (--no-validate: off)
 };
 
 // "1280x800" -> {1280, 800}; throws std::invalid_argument naming the flag otherwise.

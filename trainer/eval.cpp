@@ -12,6 +12,7 @@
 #include "trainer/dataset.h"
 #include "trainer/image_io.h"
 #include "trainer/inference.h"
+#include "trainer/mesh_export.h"
 #include "trainer/prediction.h"
 #include "trainer/error_text.h"
 
@@ -101,7 +102,12 @@ EvalSummary run_eval(const EvalOptions& options) {
         const std::string obj_path = stem.string() + export_extension(prediction.kind);
         try {
           fs::create_directories(stem.parent_path());
-          write_prediction(prediction, static_cast<int64_t>(i), obj_path, options.ply);
+          ExportOptions how;
+          how.ply = options.ply;
+          how.provenance = {options.checkpoint, model.step(), model.config().model.method,
+                            object.class_id + "/" + object.object_id + " (" + options.split + " split of " +
+                                options.dataset->describe() + "), view 0 as input"};
+          export_prediction(prediction, static_cast<int64_t>(i), obj_path, how);
           if (options.write_png) {
             if (!has_render) {
               throw std::runtime_error("the model returned no render for the preview image");

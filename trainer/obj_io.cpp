@@ -10,7 +10,8 @@
 
 namespace dibr {
 
-void write_obj(const std::string& path, const at::Tensor& vertices, const at::Tensor& faces, const at::Tensor& colors) {
+void write_obj(const std::string& path, const at::Tensor& vertices, const at::Tensor& faces, const at::Tensor& colors,
+               const at::Tensor& normals, const std::vector<std::string>& comments) {
   TORCH_CHECK(vertices.defined() && vertices.dim() == 2 && vertices.size(1) == 3, "write_obj(", path,
               "): vertices must be (V,3), got ", vertices.defined() ? vertices.sizes() : at::IntArrayRef{});
   TORCH_CHECK(faces.defined() && faces.dim() == 2 && faces.size(1) == 3, "write_obj(", path,
@@ -25,7 +26,13 @@ void write_obj(const std::string& path, const at::Tensor& vertices, const at::Te
   TORCH_CHECK(f.numel() == 0 || (f.min().item<int64_t>() >= 0 && f.max().item<int64_t>() < V), "write_obj(", path,
               "): face index out of range [0,", V, ")");
 
+  TORCH_CHECK(!normals.defined() || normals.sizes() == vertices.sizes(), "write_obj(", path, "): normals must be (V,3) like vertices");
   std::ostringstream out;
+  for (std::string comment : comments) {
+    for (char& ch : comment)
+      if (ch == '\n' || ch == '\r') ch = ' ';
+    out << "# " << comment << '\n';
+  }
   char line[160];
   const double* vp = v.data_ptr<double>();
   const double* cp = has_colors ? c.data_ptr<double>() : nullptr;
@@ -37,9 +44,23 @@ void write_obj(const std::string& path, const at::Tensor& vertices, const at::Te
       std::snprintf(line, sizeof(line), "v %.9g %.9g %.9g\n", vp[3 * i], vp[3 * i + 1], vp[3 * i + 2]);
     out << line;
   }
+  if (normals.defined()) {
+    const auto n = normals.detach().to(at::kCPU, at::kDouble).contiguous();
+    const double* np = n.data_ptr<double>();
+    for (int64_t i = 0; i < V; ++i) {
+      std::snprintf(line, sizeof(line), "vn %.6g %.6g %.6g\n", np[3 * i], np[3 * i + 1], np[3 * i + 2]);
+      out << line;
+    }
+  }
   const int64_t* fp = f.data_ptr<int64_t>();
-  for (int64_t i = 0; i < f.size(0); ++i)
-    out << "f " << fp[3 * i] + 1 << ' ' << fp[3 * i + 1] + 1 << ' ' << fp[3 * i + 2] + 1 << '\n';
+  for (int64_t i = 0; i < f.size(0); ++i) {
+    if (normals.defined()) {
+      const int64_t a = fp[3 * i] + 1, b = fp[3 * i + 1] + 1, c = fp[3 * i + 2] + 1;
+      out << "f " << a << "//" << a << ' ' << b << "//" << b << ' ' << c << "//" << c << '\n';
+    } else {
+      out << "f " << fp[3 * i] + 1 << ' ' << fp[3 * i + 1] + 1 << ' ' << fp[3 * i + 2] + 1 << '\n';
+    }
+  }
 
   const std::string tmp = path + ".tmp";
   {

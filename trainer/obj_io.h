@@ -2,6 +2,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <string>
+#include <vector>
 
 namespace dibr {
 
@@ -11,9 +12,10 @@ struct ObjMesh {
   at::Tensor faces;     // (F,3) int64, 0-based
 };
 
-// "v x y z r g b" when colors are given, 1-based "f a b c". Written atomically (temp then rename).
+// "v x y z r g b" when colors are given, "vn" lines and "f a//a b//b c//c" when normals are, else 1-based
+// "f a b c"; each comment line as "# <line>" first. Written atomically (temp then rename).
 void write_obj(const std::string& path, const at::Tensor& vertices, const at::Tensor& faces,
-               const at::Tensor& colors = {});
+               const at::Tensor& colors = {}, const at::Tensor& normals = {}, const std::vector<std::string>& comments = {});
 ObjMesh read_obj(const std::string& path);
 
 }  // namespace dibr

@@ -84,6 +84,21 @@ TEST(LossPlot, CsvHoldsRawLearningRateAndSmoothedValues) {
   EXPECT_EQ(plot.learning_rates(), (std::vector<double>{1e-4, 1e-5}));
 }
 
+TEST(LossPlot, TheValidationScoreIsALastCsvColumnAtItsCheckpointSteps) {
+  LossPlot plot;
+  plot.append({lr_record(10, 2.0, 1e-4), lr_record(20, 1.0, 1e-5), lr_record(30, 0.5, 1e-5)});
+  plot.set_validation("val IoU", {10, 30}, {0.25, 0.75}, 1);
+  const std::string csv = plot.to_csv();
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "step,total,lr,total_smoothed,val IoU");
+  EXPECT_NE(csv.find("\n10,2,0.0001,2,0.25\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n20,1,1e-05,"), std::string::npos) << csv;
+  EXPECT_EQ(csv.substr(csv.find("\n20,") + 1, csv.find('\n', csv.find("\n20,") + 1) - csv.find("\n20,") - 1).back(), ',')
+      << "no checkpoint at step 20: an empty cell\n" << csv;
+  EXPECT_NE(csv.find(",0.75\n"), std::string::npos) << csv;
+  EXPECT_EQ(plot.validation_steps(), (std::vector<int64_t>{10, 30}));
+  EXPECT_THROW(plot.set_validation("val IoU", {10}, {0.1, 0.2}, -1), std::invalid_argument);
+}
+
 TEST(LossPlot, OverlaysOfAnotherMethodMatchTermsByName) {
   LossPlot plot;
   plot.set_term_names({"color", "iou", "laplacian", "flatten"});  // DIB-R

@@ -14,6 +14,7 @@
 #include "tests/trainer/nmr_fixture.h"
 #include "trainer/checkpoint.h"
 #include "trainer/image_io.h"
+#include "trainer/mesh_export.h"
 #include "trainer/obj_io.h"
 
 namespace dibr::studio {
@@ -112,6 +113,29 @@ TEST_F(StudioModelTest, WholeWorkflowWithoutADisplay) {
   ASSERT_TRUE(fs::is_directory(exports)) << m.messages().back().text;
   const auto exported = fs::directory_iterator(exports)->path();
   EXPECT_EQ(read_obj(exported.string()).vertices.size(0), 642);
+  // Issue 15 item 10: PLY with normals and provenance; a typed name without extension gets the format's.
+  m.set_mesh_format(".ply");
+  m.set_export_normals(true);
+  m.export_path() = (dir.path / "typed" / "chair400").string();
+  m.export_shown();
+  ASSERT_EQ(m.last_export(), (dir.path / "typed" / "chair400.ply").string()) << m.messages().back().text;
+  const PlyMesh ply = read_ply_mesh(m.last_export());
+  EXPECT_EQ(ply.vertices.size(0), 642);
+  EXPECT_EQ(ply.faces.size(0), 1280);
+  EXPECT_TRUE(ply.normals.defined() && ply.colors.defined());
+  auto has = [&](const std::string& line) { return std::find(ply.comments.begin(), ply.comments.end(), line) != ply.comments.end(); };
+  EXPECT_TRUE(has("step: " + std::to_string(m.shown_preview().step)));
+  EXPECT_TRUE(has("source: " + m.shown_preview().checkpoint_path));
+  EXPECT_EQ(m.error_count(), 0u) << m.messages().back().text;
+  m.export_path() = (dir.path / "typed" / "chair.stl").string();
+  m.export_shown();
+  ASSERT_EQ(m.error_count(), 1u);
+  EXPECT_NE(m.messages().back().text.find(".obj or .ply"), std::string::npos) << m.messages().back().text;
+  EXPECT_EQ(m.export_path(), (dir.path / "typed" / "chair.stl").string()) << "the typed path is kept";
+  EXPECT_FALSE(fs::exists(dir.path / "typed" / "chair.stl"));
+  m.clear_messages();
+  m.export_path().clear();
+  m.set_mesh_format(".obj");
 
   m.start_batch_export();
   ASSERT_TRUE(poll_until(m, [&] { return !m.batch_export_job().running() && !m.predictions_dir().empty(); }))
@@ -326,6 +350,66 @@ TEST_F(StudioModelTest, CheckpointRowsAreUniqueAndTheViewsFollowTheSelection) {
   ASSERT_TRUE(poll_until(m, [&] { return !m.checkpoint_loading(); }));
   EXPECT_EQ(m.shown_preview().step, 6) << "the newest row loads the newest step";
   EXPECT_EQ(m.checkpoints().back().step, 6);
+}
+
+// Issue 15 item 7: each checkpoint gets a val score in the background, stored beside it (so `dibr validate` and a
+// reopened studio read it), shown per row with the best one marked; --no-validate scores nothing.
+TEST_F(StudioModelTest, EveryCheckpointIsValidatedInTheBackgroundAndTheBestIsMarked) {
+  test::TempDir dir("studio_model_validation");
+  const auto data = make_tiny_dataset(dir);
+  const auto out = (dir.path / "run").string();
+  StudioOptions o = tiny_options(data, out);
+  o.config.optim.max_steps = 4;
+  o.config.run.checkpoint_every = 2;
+  o.config.run.keep_every = 2;
+  {
+    StudioModel m(o, "");
+    ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr && !m.dataset_checking(); }));
+    m.start_or_resume_training();
+    ASSERT_TRUE(poll_until(m, [&] { return m.run_state() == RunState::Finished; })) << m.run().error();
+    auto all_scored = [&] {
+      if (m.checkpoints().size() < 2) return false;
+      for (int i = 0; i < static_cast<int>(m.checkpoints().size()); ++i)
+        if (!m.validation(i)) return false;
+      return true;
+    };
+    ASSERT_TRUE(poll_until(m, all_scored, 300)) << m.state_json()["validation"].dump();
+    std::vector<std::optional<ValidationScore>> scores;
+    for (int i = 0; i < static_cast<int>(m.checkpoints().size()); ++i) {
+      const auto& v = m.validation(i);
+      EXPECT_EQ(v->step, m.checkpoints()[i].step);
+      EXPECT_GE(v->silhouette_iou, 0.0);
+      EXPECT_LE(v->silhouette_iou, 1.0);
+      EXPECT_GT(v->chamfer, 0.0) << "the val object has a point cloud";
+      EXPECT_TRUE(fs::is_regular_file(validation_file(v->checkpoint))) << v->checkpoint;
+      scores.push_back(v);
+    }
+    EXPECT_EQ(m.best_checkpoint(), best_validation(scores));
+    const auto state = m.state_json()["validation"];
+    EXPECT_EQ(state["best_step"].get<int64_t>(), m.checkpoints()[m.best_checkpoint()].step) << state.dump();
+    EXPECT_EQ(m.error_count(), 0u) << m.messages().back().text;
+  }
+  {
+    StudioModel reopened(o, "");  // the stored scores are read, not computed again
+    reopened.poll();
+    ASSERT_GE(reopened.checkpoints().size(), 2u);
+    for (int i = 0; i < static_cast<int>(reopened.checkpoints().size()); ++i) EXPECT_TRUE(reopened.validation(i).has_value()) << i;
+    EXPECT_FALSE(reopened.validating());
+  }
+  StudioOptions off = tiny_options(data, (dir.path / "off").string());
+  off.config.optim.max_steps = 2;
+  off.config.run.checkpoint_every = 2;
+  off.validate_checkpoints = false;
+  StudioModel m(off, "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr && !m.dataset_checking(); }));
+  m.start_or_resume_training();
+  ASSERT_TRUE(poll_until(m, [&] {
+    EXPECT_FALSE(m.validating());
+    return m.run_state() == RunState::Finished && !m.checkpoints().empty();
+  })) << m.run().error();
+  EXPECT_FALSE(m.validating());
+  EXPECT_FALSE(m.validation(0).has_value());
+  EXPECT_FALSE(fs::exists(validation_file(m.checkpoints()[0].path)));
 }
 
 // A picture as a user would drop it: `grey` rectangle on white (RGB, so the mask comes from the border), or an
