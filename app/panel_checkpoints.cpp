@@ -41,19 +41,24 @@ void draw_checkpoint_panel(StudioModel& model, PanelState& panel) {
     ImGui::SameLine();
     ImGui::TextDisabled("loading checkpoint...");
   }
-  ImGui::TextDisabled("%zu checkpoint(s) in %s", list.size(), model.out_dir().c_str());
+  // One line with the count (the panel is short in the default layout).
   bool validate = model.validate_checkpoints();
-  if (ImGui::Checkbox("Validate checkpoints", &validate)) model.set_validate_checkpoints(validate);
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, 0));  // a text line's height
+  if (ImGui::Checkbox("validate", &validate)) model.set_validate_checkpoints(validate);
+  ImGui::PopStyleVar();
   panel.record("checkpoints.validate");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("score each checkpoint in the background: silhouette IoU on the val views and chamfer x100 on the "
                       "val objects (first 8 per class, 8 views); stored as <checkpoint>.val.json, read by `dibr validate`");
+  ImGui::SameLine();
   if (model.validating()) {
-    ImGui::SameLine();
     const float f = model.validation_progress();
-    ImGui::TextDisabled("validating step %lld (%d%%)", static_cast<long long>(model.validating_step()),
-                        static_cast<int>(100 * std::max(f, 0.f)));
+    ImGui::TextDisabled("validating step %lld (%d%%) | %zu checkpoint(s) in %s", static_cast<long long>(model.validating_step()),
+                        static_cast<int>(100 * std::max(f, 0.f)), list.size(), model.out_dir().c_str());
+  } else {
+    ImGui::TextDisabled("%zu checkpoint(s) in %s", list.size(), model.out_dir().c_str());
   }
+  for (const char* action : {"checkpoint", "checkpoints", "validation"}) draw_panel_error(model, panel, action);
   if (list.empty()) return;
   const int best_row = model.best_checkpoint();
 

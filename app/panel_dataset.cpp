@@ -36,6 +36,7 @@ void draw_dataset_panel(StudioModel& model, PanelState& panel) {
   }
   ImGui::EndDisabled();
   panel.record("dataset.recent");
+  draw_panel_error(model, panel, "dataset");
 
   if (model.dataset_checking()) {
     const float p = model.dataset_progress();

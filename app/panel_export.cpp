@@ -47,6 +47,7 @@ void draw_compare_section(StudioModel& model, PanelState& panel) {
     if (ImGui::Button("Compare")) model.start_compare();
     panel.record("compare.start");
   }
+  draw_panel_error(model, panel, "compare");
   if (!model.compare_report()) return;
   const CompareReport& r = *model.compare_report();
   const bool matched = r.matched_points > 0;
@@ -115,7 +116,20 @@ void draw_compare_section(StudioModel& model, PanelState& panel) {
 void draw_files_tab(StudioModel& model, PanelState& panel) {
   const auto& eval_job = model.batch_export_job();
   const auto& chamfer_job = model.chamfer_job();
-  ImGui::TextUnformatted("Prediction of the 3D view (a mesh as OBJ or PLY, a point cloud as PLY)");
+  // One line for the format (the panel is short in the default layout): a mesh as OBJ or PLY, a point cloud as PLY.
+  ImGui::TextUnformatted("3D view's prediction:");
+  ImGui::SameLine();
+  bool ply = model.mesh_format() == ".ply";
+  if (ImGui::RadioButton("mesh as OBJ", !ply)) model.set_mesh_format(".obj");
+  panel.record("export.mesh_obj");
+  ImGui::SameLine();
+  if (ImGui::RadioButton("mesh as PLY", ply)) model.set_mesh_format(".ply");
+  panel.record("export.mesh_ply");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("binary PLY with vertex colours: what Debian's MeshLab opens (it crashes on OBJ); point clouds are always PLY");
+  ImGui::SameLine();
+  bool normals = model.export_normals();
+  if (ImGui::Checkbox("normals", &normals)) model.set_export_normals(normals);
+  panel.record("export.normals");
   // The PLY encoding shares the line (the panel is short in the default layout).
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Export ASCII PLY").x - 6 * ImGui::GetStyle().ItemSpacing.x -
                           ImGui::GetFrameHeight());
@@ -124,27 +138,15 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
   ImGui::SameLine();
   if (ImGui::Button("Export")) model.export_shown();
   panel.record("export.obj");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Ctrl+E; an existing file is never overwritten (a _N suffix is added)");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Ctrl+E; an existing file is never overwritten (a _N suffix is added)%s%s",
+                      model.last_export().empty() ? "" : "\nlast written: ", model.last_export().c_str());
+  draw_panel_error(model, panel, "export");
   ImGui::SameLine();
   bool ascii = model.ply_encoding() == PlyEncoding::Ascii;
   if (ImGui::Checkbox("ASCII PLY", &ascii)) model.set_ply_encoding(ascii ? PlyEncoding::Ascii : PlyEncoding::Binary);
   panel.record("export.ply_ascii");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("PLY as text (larger; binary is the default)");
-  bool ply = model.mesh_format() == ".ply";
-  if (ImGui::RadioButton("mesh as OBJ", !ply)) model.set_mesh_format(".obj");
-  panel.record("export.mesh_obj");
-  ImGui::SameLine();
-  if (ImGui::RadioButton("mesh as PLY", ply)) model.set_mesh_format(".ply");
-  panel.record("export.mesh_ply");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("binary PLY with vertex colours: what Debian's MeshLab opens (it crashes on OBJ)");
-  ImGui::SameLine();
-  bool normals = model.export_normals();
-  if (ImGui::Checkbox("normals", &normals)) model.set_export_normals(normals);
-  panel.record("export.normals");
-  if (!model.last_export().empty()) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("last: %s", model.last_export().c_str());
-  }
 
   ImGui::Separator();
   ImGui::TextUnformatted("Test split (checkpoint shown, else the latest)");
@@ -157,6 +159,7 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
     if (ImGui::Button("Batch export")) model.start_batch_export();
     panel.record("export.batch");
   }
+  draw_panel_error(model, panel, "batch export");
 
   ImGui::SetNextItemWidth(-120);
   ImGui::InputTextWithHint("##pred", "predictions folder", &model.predictions_dir());
@@ -170,9 +173,11 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
     if (ImGui::Button("Chamfer report")) model.start_chamfer_report();
     panel.record("export.chamfer");
   }
+  draw_panel_error(model, panel, "chamfer report");
   if (model.chamfer_report()) {
     const ChamferReport& r = *model.chamfer_report();
     ImGui::Text("mean of class means: CD x100 = %.3f  (%s.csv)", r.mean_of_class_means * 100, model.chamfer_saved_prefix().c_str());
+    ImGui::SameLine();
     ImGui::Checkbox("per object", &panel.chamfer_per_object);
     panel.record("export.chamfer_per_object");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("one row per object; click a row of a preview object to show it in the 3D view");

@@ -116,6 +116,7 @@ void draw_training_panel(StudioModel& model, PanelState& panel) {
   panel.record("training.stop");
   ImGui::EndDisabled();
 
+  for (const char* action : {"training", "preset", "run folder", "open run"}) draw_panel_error(model, panel, action);
   if (!model.run_started()) {
     ImGui::TextDisabled("not started");
     return;

@@ -70,6 +70,9 @@ void draw_checkpoint_panel(StudioModel& model, PanelState& panel);
 void draw_status_bar(StudioModel& model, PanelState& panel);
 void draw_help_window(PanelState& panel);
 void draw_messages_window(StudioModel& model, PanelState& panel);
+// The latest error of `action` (StudioModel::panel_error), wrapped in red where the panel calls it, with a button
+// that dismisses it; nothing when there is none.
+void draw_panel_error(StudioModel& model, PanelState& panel, const char* action);
 // Keys queued since the last frame (ignored while a text field is being edited).
 void handle_shortcuts(StudioModel& model, PanelState& panel);
 

@@ -1,11 +1,10 @@
 #include "app/studio_model.h"
 
-#include "trainer/mesh_export.h"
-
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -14,7 +13,9 @@
 #include "app/studio_export.h"
 #include "trainer/checkpoint.h"
 #include "trainer/config_table.h"
+#include "trainer/device.h"
 #include "trainer/inference.h"
+#include "trainer/mesh_export.h"
 #include "trainer/metrics_log.h"
 #include "trainer/preview_set.h"
 
@@ -83,6 +84,8 @@ StudioModel::StudioModel(StudioOptions options, const std::string& recent_file)
   if (!recent_file.empty()) guarded("recent folders", [&] { recent_.load(); });
   config_ = options_.config;
   validate_checkpoints_ = options_.validate_checkpoints;
+  // The newcomer's first line says where training will run, before any GL or CUDA detail.
+  guarded("training", [&] { info("training on " + describe_device(resolve_device(config_.system.device), config_.system.device)); });
   guarded("run folder", [&] { adopt_run_settings(); });
   class_choice_ = config_.data.classes;
   open_dataset(config_.data.root);
@@ -216,7 +219,19 @@ void StudioModel::info(const std::string& text) {
 
 void StudioModel::error(const std::string& text) {
   messages_.push_back({true, text, now_hms()});
+  for (const char* action : kPanelActions) {
+    const size_t n = std::strlen(action);
+    if (text.compare(0, n, action) == 0 && text.size() > n && (text[n] == ':' || text[n] == ' ')) {
+      panel_errors_[action] = text;
+      break;
+    }
+  }
   std::fprintf(stderr, "dibr-studio: error: %s\n", text.c_str());
+}
+
+std::string StudioModel::panel_error(const std::string& action) const {
+  const auto it = panel_errors_.find(action);
+  return it == panel_errors_.end() ? std::string() : it->second;
 }
 
 size_t StudioModel::error_count() const {
@@ -354,6 +369,7 @@ void StudioModel::set_class_enabled(const std::string& class_id, bool enabled) {
 void StudioModel::poll_dataset() {
   if (auto r = dataset_job_.take_result()) {
     dataset_ = std::move(*r);
+    dismiss_error("dataset");
     info("dataset " + dataset_->root + ": " + std::to_string(dataset_->classes.size()) + " classes" +
          (dataset_->problems.empty() ? "" : ", " + std::to_string(dataset_->problems.size()) + " problem(s)"));
     if (!dataset_->builtin_sample && !recent_.file().empty()) guarded("recent folders", [&] { recent_.add(dataset_->root); });
@@ -466,6 +482,7 @@ void StudioModel::start_or_resume_training() {
     steps_per_second_ = 0;
     run_.start(config, dataset_, resume);
     run_started_ = true;
+    dismiss_error("training");
     go_live();  // the run's first snapshot comes at once
     failure_reported_ = false;
     info(std::string(resume ? "resuming training from " : "starting training in ") + config.run.out_dir);
@@ -677,7 +694,10 @@ void StudioModel::poll_checkpoints() {
       }
     }
   }
-  if (auto r = checkpoint_job_.take_result()) checkpoint_preview_ = std::move(*r);
+  if (auto r = checkpoint_job_.take_result()) {
+    checkpoint_preview_ = std::move(*r);
+    dismiss_error("checkpoint");
+  }
   if (auto e = checkpoint_job_.take_error(); !e.empty()) {
     failed_checkpoint_ = loading_checkpoint_;
     error("checkpoint: " + e);
@@ -711,6 +731,7 @@ void StudioModel::poll_validation() {
           error("validation of step " + std::to_string(score->step) + ": " + error_text(e) + " (the score is shown but not stored)");
         }
         validation_cache_[score->checkpoint + "@" + std::to_string(score->step)] = *score;
+        dismiss_error("validation");
         rescan_checkpoints();
       }
     } else if (const std::string e = validation_job_.take_error(); !e.empty()) {
@@ -780,6 +801,7 @@ void StudioModel::export_shown() {
     path = unique_path(path);
     export_prediction(*prediction, index, path, options);
     last_export_ = path;
+    dismiss_error("export");
     info("wrote " + path + (viewing_image() ? " (reconstructed from " + shown_image()->path + ")" : std::string()));
   });
 }
@@ -904,6 +926,7 @@ const PreviewData& StudioModel::viewport_preview() const {
 
 void StudioModel::poll_exports() {
   if (auto r = eval_job_.take_result()) {
+    dismiss_error("batch export");
     info("batch export: " + std::to_string(r->written) + "/" + std::to_string(r->total) + " objects written to " + eval_out_ +
          (r->cancelled ? " (cancelled)" : ""));
     for (const auto& p : r->problems) error("batch export: " + p);
@@ -911,6 +934,7 @@ void StudioModel::poll_exports() {
   }
   if (auto e = eval_job_.take_error(); !e.empty()) error("batch export: " + e);
   if (auto r = chamfer_job_.take_result()) {
+    dismiss_error("chamfer report");
     chamfer_report_ = std::move(*r);
     guarded("chamfer report", [&] {
       chamfer_saved_prefix_ = unique_prefix((fs::path(chamfer_pred_dir_) / "chamfer").string(), {".md", ".csv", ".json"});
@@ -925,6 +949,7 @@ void StudioModel::poll_exports() {
     compare_stage_text_ = *compare_stage_;
   }
   if (auto r = compare_job_.take_result()) {
+    dismiss_error("compare");
     compare_report_ = std::move(r->report);
     compare_previews_ = std::move(r->previews);
     compare_view_ = -1;

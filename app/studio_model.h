@@ -210,6 +210,11 @@ class StudioModel {
 
   void info(const std::string& text);
   void error(const std::string& text);
+  // The latest error of an action, for the panel of that action (shown there, wrapped, next to what failed): the
+  // action is what the message names first ("export: ...", "batch export: ...", "validation of step 4: ..."; see
+  // kPanelActions). Empty once dismissed or once the action has since succeeded.
+  std::string panel_error(const std::string& action) const;
+  void dismiss_error(const std::string& action) { panel_errors_.erase(action); }
 
  private:
   template <typename F>
@@ -310,7 +315,13 @@ class StudioModel {
 
   bool screenshot_requested_ = false;
   std::vector<Message> messages_;
+  std::map<std::string, std::string> panel_errors_;  // action -> its latest error
 };
+
+// The actions whose errors a panel shows (the first words of their messages), longest first where they overlap.
+inline constexpr const char* kPanelActions[] = {"batch export", "chamfer report", "open run", "run folder", "export",
+                                                "dataset", "training", "preset", "checkpoints", "checkpoint",
+                                                "validation", "compare", "images", "reconstruct"};
 
 // (3,S,S) comparison of a predicted and a GT silhouette, both (S,S) in [0,1]: red = predicted only,
 // green = GT only, white = both, black = neither.

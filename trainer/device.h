@@ -10,7 +10,7 @@ namespace dibr {
 // none is available, std::invalid_argument for a name that is not a device.
 c10::Device resolve_device(const std::string& name);
 
-// "training on the CPU (no CUDA device)" / "on cuda:0": a line for logs and the studio.
+// "the CPU (no CUDA device)", "the CPU" or "cuda:0": where training runs, for logs and the studio ("training on ...").
 std::string describe_device(const c10::Device& device, const std::string& requested);
 
 }  // namespace dibr

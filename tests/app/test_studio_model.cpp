@@ -131,8 +131,13 @@ TEST_F(StudioModelTest, WholeWorkflowWithoutADisplay) {
   m.export_shown();
   ASSERT_EQ(m.error_count(), 1u);
   EXPECT_NE(m.messages().back().text.find(".obj or .ply"), std::string::npos) << m.messages().back().text;
+  EXPECT_NE(m.panel_error("export").find(".obj or .ply"), std::string::npos) << "the error is shown in the Export panel";
+  EXPECT_EQ(m.panel_error("dataset"), "") << "and nowhere else";
   EXPECT_EQ(m.export_path(), (dir.path / "typed" / "chair.stl").string()) << "the typed path is kept";
   EXPECT_FALSE(fs::exists(dir.path / "typed" / "chair.stl"));
+  m.export_path() = (dir.path / "typed" / "chair_again").string();
+  m.export_shown();
+  EXPECT_EQ(m.panel_error("export"), "") << "a successful export clears the panel's error";
   m.clear_messages();
   m.export_path().clear();
   m.set_mesh_format(".obj");
@@ -207,6 +212,22 @@ TEST_F(StudioModelTest, ABadFolderKeepsTheDatasetInUse) {
   m.open_dataset((dir.path / "missing").string());
   EXPECT_EQ(m.data_root_input(), (dir.path / "missing").string()) << "the typed path is kept after an error";
   EXPECT_EQ(m.dataset()->root, root);
+  EXPECT_NE(m.panel_error("dataset").find("missing"), std::string::npos) << "shown in the Dataset panel: " << m.panel_error("dataset");
+  m.dismiss_error("dataset");
+  EXPECT_EQ(m.panel_error("dataset"), "");
+}
+
+// Issue 15 item 11: the first line a newcomer reads says where training runs, not a CUDA or GL detail.
+TEST_F(StudioModelTest, TheFirstMessageSaysWhereTrainingRuns) {
+  test::TempDir dir("studio_model_device");
+  StudioOptions o = tiny_options(make_tiny_dataset(dir), (dir.path / "run").string());
+  o.config.system.device = "auto";
+  StudioModel m(o, "");
+  ASSERT_FALSE(m.messages().empty());
+  const std::string first = m.messages().front().text;
+  EXPECT_FALSE(m.messages().front().error) << first;
+  EXPECT_EQ(first.rfind("training on ", 0), 0u) << first;
+  if (!torch::cuda::is_available()) EXPECT_NE(first.find("the CPU (no CUDA device)"), std::string::npos) << first;
 }
 
 std::string make_second_dataset(const test::TempDir& dir) {
