@@ -567,10 +567,7 @@ void StudioModel::poll_followed_run() {
     metrics_follower_.reset();  // read it again from the top: this studio may have written rows of its own
   }
   read_followed_metrics();  // also the last rows once the writer is done
-  const size_t rows_before = checkpoints_.size();
-  const bool at_newest = checkpoint_index_ < 0 || checkpoint_index_ + 1 == static_cast<int>(rows_before);
-  rescan_checkpoints();
-  if (checkpoints_.size() > rows_before && at_newest) select_checkpoint(static_cast<int>(checkpoints_.size()) - 1);
+  rescan_checkpoints();  // a followed run's new checkpoint reaches the views there
   if (!follows_) info("the followed run has ended (" + std::to_string(history_.size()) + " logged steps)");
 }
 
@@ -581,6 +578,10 @@ void StudioModel::rescan_checkpoints() {
   const bool had = checkpoint_index_ >= 0 && checkpoint_index_ < static_cast<int>(checkpoints_.size());
   const std::string current = had ? checkpoints_[checkpoint_index_].path : std::string();
   const int64_t current_step = had ? checkpoints_[checkpoint_index_].step : -1;
+  // Following another process's run with the newest row selected (or none), a new checkpoint is selected: whichever
+  // rescan (the periodic one, the follower's, a validation's) sees it first.
+  const size_t rows_before = checkpoints_.size();
+  const bool follow_newest = follows_ && !run_.active() && (checkpoint_index_ < 0 || checkpoint_index_ + 1 == static_cast<int>(rows_before));
   std::vector<CheckpointInfo> listed;
   try {
     listed = list_checkpoints(out_dir());
@@ -619,6 +620,7 @@ void StudioModel::rescan_checkpoints() {
     for (size_t i = 0; i < checkpoints_.size(); ++i)
       if (checkpoints_[i].step <= current_step) checkpoint_index_ = static_cast<int>(i);
   }
+  if (follow_newest && checkpoints_.size() > rows_before) select_checkpoint(static_cast<int>(checkpoints_.size()) - 1);
   // The views never lag the selection: a shown step that the selected row no longer holds is loaded again.
   // (Not one that failed to load at that step: its error is shown once.)
   if (show_checkpoint_ && checkpoint_index_ >= 0 && pending_checkpoint_.empty() && !checkpoint_job_.running() &&
