@@ -143,12 +143,11 @@ ValidationScore validate_checkpoint(const std::string& checkpoint, const Validat
       at::Tensor input;
       for (int v : views) {
         const ViewData view = load_view(object, v, size);
-        if (v == 0) input = view.image;
+        if (v == 0) input = view.image;  // evenly_spaced_views always starts at view 0
         mats.push_back(view.world_mat);
         focals.push_back(view.camera_mat[0][0].reshape({1}));
         masks.push_back(view.mask.squeeze(0));
       }
-      if (!input.defined()) input = load_view(object, 0, size).image;
       const Prediction prediction = model.predict(input.unsqueeze(0)).prediction;
       const RenderedViews rendered = model.render(prediction, torch::stack(mats), torch::cat(focals), size);
       ious[object.class_id].push_back(mean_silhouette_iou(rendered.silhouettes, torch::stack(masks)));
