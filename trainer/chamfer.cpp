@@ -104,4 +104,11 @@ ChamferResult chamfer_distance_bruteforce(const at::Tensor& pred, const at::Tens
   return summarize(nearest_distances_bruteforce(pred, gt), nearest_distances_bruteforce(gt, pred));
 }
 
+at::Tensor nearest_point_distances(const at::Tensor& query, const at::Tensor& reference) {
+  check_cloud(query, "query");
+  check_cloud(reference, "reference");
+  const std::vector<double> d = nearest_distances(to_vector(query), to_vector(reference));
+  return at::tensor(std::vector<float>(d.begin(), d.end()));
+}
+
 }  // namespace dibr

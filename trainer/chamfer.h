@@ -19,4 +19,8 @@ ChamferResult chamfer_distance(const at::Tensor& pred, const at::Tensor& gt);
 // The brute-force (chunked exact cdist) path on any device; chamfer_distance uses it for CUDA tensors.
 ChamferResult chamfer_distance_bruteforce(const at::Tensor& pred, const at::Tensor& gt);
 
+// Each query point's distance to its nearest reference point, the terms chamfer_distance averages: query (N,3),
+// reference (M,3), any device -> (N) float32 on the CPU. Throws std::invalid_argument for a bad shape or no points.
+at::Tensor nearest_point_distances(const at::Tensor& query, const at::Tensor& reference);
+
 }  // namespace dibr

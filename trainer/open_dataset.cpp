@@ -1,6 +1,9 @@
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "trainer/dataset.h"
 #include "trainer/sample_maker.h"
@@ -72,6 +75,40 @@ Dataset Dataset::with_classes(const std::vector<std::string>& wanted) const {
 
 std::string Dataset::describe() const { return builtin_sample ? "the built-in sample at " + root : root; }
 
+namespace {
+
+// What the user probably meant when `root` holds no class folder: its parent when it is a class folder itself,
+// or a sub-folder (one or two levels down) that is a dataset root. Empty when there is nothing to suggest.
+std::string dataset_suggestion(const fs::path& root) {
+  std::error_code ec;
+  for (const char* split : {"train", "val", "test"})
+    if (fs::is_regular_file(root / (std::string("softras_") + split + ".lst"), ec))
+      return "; this is a class folder: open its parent '" + root.parent_path().string() + "'";
+  std::vector<std::string> found;
+  constexpr int kLookedAt = 200;
+  int looked = 0;
+  for (fs::directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+       !ec && it != end && looked < kLookedAt; it.increment(ec), ++looked) {
+    std::error_code sub_ec;
+    if (!it->is_directory(sub_ec)) continue;
+    if (!list_classes(it->path().string()).empty()) found.push_back(it->path().filename().string() + "/");
+    for (fs::directory_iterator deeper(it->path(), fs::directory_options::skip_permission_denied, sub_ec), deeper_end;
+         !sub_ec && deeper != deeper_end && found.size() < 3; deeper.increment(sub_ec)) {
+      std::error_code deep_ec;
+      if (deeper->is_directory(deep_ec) && !list_classes(deeper->path().string()).empty())
+        found.push_back(it->path().filename().string() + "/" + deeper->path().filename().string() + "/");
+    }
+    if (found.size() >= 3) break;
+  }
+  if (found.empty()) return "";
+  std::sort(found.begin(), found.end());
+  std::string text = "; did you mean the sub-folder " + found[0];
+  for (size_t i = 1; i < found.size(); ++i) text += (i + 1 == found.size() ? " or " : ", ") + found[i];
+  return text + "?";
+}
+
+}  // namespace
+
 std::shared_ptr<const Dataset> open_dataset(const std::string& root_in, const DatasetOpenOptions& options) {
   auto d = std::make_shared<Dataset>();
   d->builtin_sample = root_in.empty();
@@ -90,7 +127,8 @@ std::shared_ptr<const Dataset> open_dataset(const std::string& root_in, const Da
   if (found.empty() && !listing.empty())
     throw std::runtime_error("dataset: '" + listing.front().path + "': " + listing.front().message);
   if (found.empty())
-    throw std::runtime_error("dataset: '" + d->root + "' holds no class folder with softras_*.lst (expected <root>/<class>/softras_train.lst)");
+    throw std::runtime_error("dataset: '" + d->root + "' holds no class folder with softras_*.lst (expected <root>/<class>/softras_train.lst)" +
+                             dataset_suggestion(d->root));
   d->classes = found;
   if (!options.classes.empty()) *d = d->with_classes(options.classes);
   auto progress_of = [&](const char* split) -> std::function<void(int, int)> {

@@ -21,14 +21,39 @@ at::Tensor evenly_spaced_points(const at::Tensor& cloud) {
 
 }  // namespace
 
+// The split's objects taking each class in turn (its first object, then every class's second, ...), so that a
+// few previews show as many classes as they can.
+std::vector<NmrObject> classes_in_turn(const std::vector<NmrObject>& objects) {
+  std::vector<std::string> classes;
+  std::vector<std::vector<const NmrObject*>> by_class;
+  for (const auto& o : objects) {
+    const auto it = std::find(classes.begin(), classes.end(), o.class_id);
+    if (it == classes.end()) {
+      classes.push_back(o.class_id);
+      by_class.push_back({&o});
+    } else {
+      by_class[static_cast<size_t>(it - classes.begin())].push_back(&o);
+    }
+  }
+  std::vector<NmrObject> ordered;
+  for (size_t k = 0; ordered.size() < objects.size(); ++k)
+    for (const auto& members : by_class)
+      if (k < members.size()) ordered.push_back(*members[k]);
+  return ordered;
+}
+
 PreviewSet select_preview_set(const Dataset& dataset, int count, int image_size, const std::vector<std::string>& ids) {
   PreviewSet set;
-  const auto& source = dataset.val.objects.empty() ? dataset.train.objects : dataset.val.objects;
+  const auto source = classes_in_turn(dataset.val.objects.empty() ? dataset.train.objects : dataset.val.objects);
   std::vector<NmrObject> chosen;
   for (const auto& id : ids) {
-    auto it = std::find_if(source.begin(), source.end(),
-                           [&](const NmrObject& o) { return o.class_id + "/" + o.object_id == id; });
-    if (it != source.end()) chosen.push_back(*it);
+    for (const DatasetIndex* split : {&dataset.val, &dataset.train, &dataset.test}) {
+      auto it = std::find_if(split->objects.begin(), split->objects.end(),
+                             [&](const NmrObject& o) { return o.class_id + "/" + o.object_id == id; });
+      if (it == split->objects.end()) continue;
+      chosen.push_back(*it);
+      break;
+    }
   }
   const bool by_id = !chosen.empty();
   std::vector<at::Tensor> images, masks, mats, focals, points;

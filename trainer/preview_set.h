@@ -24,8 +24,8 @@ struct PreviewSet {
 
 constexpr int64_t kPreviewPoints = 2048;
 
-// View 0 of the first `count` objects of the val split (the train split when val is empty), at image_size; or of
-// the objects named in `ids` (those found) when given. Tensors on the CPU.
+// View 0 of `count` val objects (train when val is empty), taking each class in turn, at image_size; or of
+// the objects named in `ids` (those found, in any split) when given. Tensors on the CPU.
 PreviewSet select_preview_set(const Dataset& dataset, int count, int image_size, const std::vector<std::string>& ids = {});
 
 }  // namespace dibr

@@ -85,6 +85,23 @@ void note_missing_visual_hull(const DatasetIndex& train, std::vector<DatasetProb
 
 }  // namespace
 
+namespace {
+
+// Why a checkpoint of the same method does not load into this run, and what to do: usually another preset.
+std::string resume_advice(const CheckpointMeta& checkpoint, const TrainConfig& run) {
+  std::string preset;
+  try {
+    preset = TrainConfig::from_json(checkpoint.config_json).preset;
+  } catch (const std::exception&) {
+  }
+  if (!preset.empty() && preset != run.preset)
+    return " (this folder holds a " + preset + "-preset checkpoint at step " + std::to_string(checkpoint.step) +
+           " and this run uses the " + run.preset + " preset: choose another --out folder, or --preset " + preset + ")";
+  return " (the checkpoint was trained with other network settings: choose another --out folder)";
+}
+
+}  // namespace
+
 Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, bool resume, Communicator* group)
     : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
@@ -141,7 +158,12 @@ Trainer::Trainer(TrainConfig config, std::shared_ptr<const Dataset> dataset, boo
       throw std::runtime_error("cannot resume from " + from + ": it holds a '" + probe.method +
                                "' network and this run trains '" + m.config.model.method +
                                "' (choose another --out folder or --method " + probe.method + ")");
-    auto meta = load_checkpoint(from, &m.method->network(), m.optimizer.get(), m.device);
+    CheckpointMeta meta;
+    try {
+      meta = load_checkpoint(from, &m.method->network(), m.optimizer.get(), m.device);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string(e.what()) + resume_advice(probe, m.config));
+    }
     m.step = meta.step;
     m.last_losses.total = meta.loss;
     restore_rng_state(meta);

@@ -26,6 +26,18 @@ TEST(Chamfer, IdenticalCloudsGiveZeroAndPerfectFscore) {
   for (double f : r.fscore) EXPECT_EQ(f, 1.0);
 }
 
+TEST(Chamfer, NearestPointDistancesAreTheTermsTheChamferAverages) {
+  torch::manual_seed(3);
+  const auto pred = torch::rand({300, 3}), gt = torch::rand({200, 3});
+  const at::Tensor d = dibr::nearest_point_distances(pred, gt);
+  ASSERT_EQ(d.sizes(), (std::vector<int64_t>{300}));
+  EXPECT_EQ(d.scalar_type(), torch::kFloat);
+  EXPECT_TRUE(torch::allclose(d, torch::cdist(pred, gt, 2, 2).amin(1), 1e-5, 1e-6));
+  EXPECT_NEAR(d.mean().item<double>(), dibr::chamfer_distance(pred, gt).pred_to_gt, 1e-6);
+  EXPECT_THROW(dibr::nearest_point_distances(torch::zeros({0, 3}), gt), std::invalid_argument);
+  EXPECT_THROW(dibr::nearest_point_distances(pred, torch::zeros({5, 2})), std::invalid_argument);
+}
+
 TEST(Chamfer, TwoPointExampleByHand) {
   const auto pred = torch::tensor({0.f, 0.f, 0.f, 1.f, 0.f, 0.f}).view({2, 3});
   const auto gt = torch::tensor({0.f, 0.f, 0.015f}).view({1, 3});

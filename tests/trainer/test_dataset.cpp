@@ -192,6 +192,46 @@ TEST(PreviewSet, OneChoiceForTheLiveAndTheCheckpointView) {
   EXPECT_TRUE(torch::equal(by_id.images[0], both.images[1]));
 }
 
+TEST(Dataset, AFolderAboveOrInsideADatasetSaysWhichFolderWasMeant) {
+  TempDir dir("dataset_suggest");
+  dibr::test::write_fake_object(dir.path / "downloads" / "tiny" / "classA" / "obj0", 0, 32);
+  dibr::test::write_list(dir.path / "downloads" / "tiny" / "classA" / "softras_train.lst", {"obj0"});
+  auto message = [](const fs::path& p) {
+    try {
+      dibr::open_dataset(p.string());
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("(opened)");
+  };
+  EXPECT_NE(message(dir.path / "downloads").find("did you mean the sub-folder tiny/?"), std::string::npos)
+      << message(dir.path / "downloads");
+  EXPECT_NE(message(dir.path).find("did you mean the sub-folder downloads/tiny/?"), std::string::npos) << message(dir.path);
+  const std::string inside = message(dir.path / "downloads" / "tiny" / "classA");
+  EXPECT_NE(inside.find("this is a class folder: open its parent '" + (dir.path / "downloads" / "tiny").string() + "'"),
+            std::string::npos)
+      << inside;
+  fs::create_directories(dir.path / "empty");
+  EXPECT_EQ(message(dir.path / "empty").find("did you mean"), std::string::npos);
+}
+
+TEST(PreviewSet, TakesEachClassInTurnSoThatFewPreviewsShowManyClasses) {
+  TempDir dir("preview_classes");
+  for (const char* c : {"classA", "classB", "classC"}) {
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) {
+      dibr::test::write_fake_object(dir.path / c / ("obj" + std::to_string(i)), i, 32);
+      ids.push_back("obj" + std::to_string(i));
+    }
+    dibr::test::write_list(dir.path / c / "softras_val.lst", ids);
+    dibr::test::write_list(dir.path / c / "softras_train.lst", {"obj0"});
+  }
+  const auto d = dibr::open_dataset(dir.str());
+  const dibr::PreviewSet four = dibr::select_preview_set(*d, 4, 16);
+  EXPECT_EQ(four.ids, (std::vector<std::string>{"classA/obj0", "classB/obj0", "classC/obj0", "classA/obj1"}));
+  EXPECT_EQ(dibr::select_preview_set(*d, 20, 16).count(), 9) << "every val object once";
+}
+
 }  // namespace
 
 namespace {

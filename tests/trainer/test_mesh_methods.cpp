@@ -76,6 +76,25 @@ TEST_P(MeshMethod, FitsASmallSphereSilhouette) {
 
 // DIB-R's meshes are always rescaled to half-extent 0.5, so its target is a flat disc (an ellipse from the
 // 30-degree elevated cameras) rather than a small sphere.
+TEST(DibrMethod, ResumingAnotherPresetsCheckpointSaysWhichPresetItHolds) {
+  test::TempDir dir("resume_other_preset");
+  test::write_tiny_dataset(dir.path / "nmr", "c1", 3, {0, 1}, {2}, {});
+  TrainConfig quick = test::tiny_run_config("quick", dir.path / "nmr", dir.path / "run", 1);
+  quick.data.image_size = 32;
+  ASSERT_TRUE(test::train_to_end(quick));
+  TrainConfig paper = test::tiny_run_config("paper", dir.path / "nmr", dir.path / "run", 2);
+  paper.data.image_size = 32;
+  ASSERT_NE(paper.model.decoder_hidden, quick.model.decoder_hidden) << "the presets' networks differ";
+  TrainingRun run;
+  ASSERT_TRUE(run.start(paper, open_dataset(paper.data.root), true));
+  run.wait();
+  EXPECT_EQ(run.state(), RunState::Failed);
+  EXPECT_NE(run.error().find("this folder holds a quick-preset checkpoint at step 1 and this run uses the paper preset: "
+                             "choose another --out folder, or --preset quick"),
+            std::string::npos)
+      << run.error();
+}
+
 TEST(DibrMethod, FitsAFlatDiscSilhouette) {
   test::MethodFixture f = test::make_method_fixture("dibr", "quick");
   const at::Tensor y = torch::linspace(-1, 1, 32).view({32, 1}), x = torch::linspace(-1, 1, 32).view({1, 32});
