@@ -6,6 +6,7 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -49,6 +50,41 @@ std::vector<std::string> list_image_files(const std::string& path) {
   });
 }
 
+std::string expand_home(const std::string& path) {
+  if (path.empty() || path[0] != '~' || (path.size() > 1 && path[1] != '/')) return path;
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) return path;
+  return std::string(home) + path.substr(1);
+}
+
+namespace {
+
+bool holds_split_list(const fs::path& folder) {
+  std::error_code ec;
+  for (const char* split : {"train", "val", "test"})
+    if (fs::is_regular_file(folder / (std::string("softras_") + split + ".lst"), ec)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string folder_kind(const std::string& path) {
+  std::error_code ec;
+  const fs::path p(path);
+  if (holds_split_list(p)) return "class";
+  if (fs::is_regular_file(p / "metrics.csv", ec) || fs::is_regular_file(p / "latest.pt", ec)) return "run";
+  // A dataset root holds little besides its class folders, so the first entries tell; a folder of thousands of
+  // entries costs no more than that.
+  constexpr int kLookedAt = 64;
+  int looked = 0;
+  fs::directory_iterator it(p, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::directory_iterator() && looked < kLookedAt; it.increment(ec), ++looked) {
+    std::error_code dir_ec;
+    if (it->is_directory(dir_ec) && holds_split_list(it->path())) return "dataset";
+  }
+  return "";
+}
+
 void FolderBrowser::open(const std::string& start_path, BrowseFor purpose) {
   open_ = true;
   purpose_ = purpose;
@@ -56,17 +92,24 @@ void FolderBrowser::open(const std::string& start_path, BrowseFor purpose) {
   highlighted_.clear();
   popup_requested_ = true;
   std::error_code ec;
-  std::string start = start_path;
-  if (start.empty() || !fs::is_directory(start, ec)) start = fs::current_path(ec).string();
-  navigate(start);
+  const char* home = std::getenv("HOME");
+  for (const std::string& start : {expand_home(start_path), last_folder_, std::string(home ? home : "")}) {
+    if (!start.empty() && fs::is_directory(start, ec)) {
+      navigate(start);
+      return;
+    }
+  }
+  navigate(fs::current_path(ec).string());
 }
 
 void FolderBrowser::navigate(const std::string& path) {
   try {
     std::error_code ec;
-    fs::path canonical = fs::weakly_canonical(fs::absolute(path), ec);
-    const std::string target = ec ? path : canonical.string();
+    fs::path canonical = fs::weakly_canonical(fs::absolute(expand_home(path)), ec);
+    const std::string target = ec ? expand_home(path) : canonical.string();
     entries_ = list_subfolders(target);
+    kinds_.assign(entries_.size(), "");
+    for (size_t i = 0; i < entries_.size() && i < kMarkedEntries; ++i) kinds_[i] = folder_kind((fs::path(target) / entries_[i]).string());
     images_ = pick_images_ ? list_image_files(target) : std::vector<std::string>();
     highlighted_.clear();
     current_ = target;
@@ -77,6 +120,27 @@ void FolderBrowser::navigate(const std::string& path) {
   }
 }
 
+bool FolderBrowser::enter(const std::string& typed, std::string* chosen) {
+  const std::string path = expand_home(typed);
+  std::error_code ec;
+  if (pick_images_ && fs::is_regular_file(path, ec) && is_user_image_file(path)) return choose(path, chosen);
+  navigate(path);
+  return false;
+}
+
+std::string FolderBrowser::folder_to_use() const {
+  const bool folder = std::find(entries_.begin(), entries_.end(), highlighted_) != entries_.end();
+  return folder && !highlighted_.empty() ? (fs::path(current_) / highlighted_).string() : current_;
+}
+
+bool FolderBrowser::choose(const std::string& path, std::string* chosen) {
+  *chosen = path;
+  std::error_code ec;
+  last_folder_ = fs::is_directory(path, ec) ? path : fs::path(path).parent_path().string();
+  open_ = false;
+  return true;
+}
+
 bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
   if (!open_) return false;
   if (popup_requested_) {
@@ -84,11 +148,16 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     popup_requested_ = false;
   }
   bool picked = false;
-  ImGui::SetNextWindowSize(ImVec2(640, 480), ImGuiCond_Appearing);
+  ImGui::SetNextWindowSize(ImVec2(640 * ImGui::GetIO().FontGlobalScale, 480 * ImGui::GetIO().FontGlobalScale), ImGuiCond_Appearing);
   if (ImGui::BeginPopupModal(title, &open_)) {
+    if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
+      open_ = false;
     const bool up = ImGui::Button("Up");
     ui.record_last_item("browser.up");
     if (up && fs::path(current_).has_parent_path()) navigate(fs::path(current_).parent_path().string());
+    ImGui::SameLine();
+    if (ImGui::Button("Home")) navigate("~");
+    ui.record_last_item("browser.home");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(-80);
     const bool entered = ImGui::InputText("##path", &typed_, ImGuiInputTextFlags_EnterReturnsTrue);
@@ -96,23 +165,20 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     ImGui::SameLine();
     const bool go = ImGui::Button("Go");
     ui.record_last_item("browser.go");
-    if (entered || go) {
-      std::error_code ec;
-      if (pick_images_ && fs::is_regular_file(typed_, ec) && is_user_image_file(typed_)) {
-        *chosen = typed_;
-        picked = true;
-        open_ = false;
-      } else {
-        navigate(typed_);
-      }
-    }
+    if ((entered || go) && enter(typed_, chosen)) picked = true;
     if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
     ImGui::BeginChild("entries", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * 1.3f), true);
     std::string next;
-    for (const auto& name : entries_) {
-      const bool clicked = ImGui::Selectable((name + "/").c_str(), false, ImGuiSelectableFlags_AllowDoubleClick);
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      const std::string& name = entries_[i];
+      const bool clicked = ImGui::Selectable((name + "/").c_str(), name == highlighted_, ImGuiSelectableFlags_AllowDoubleClick);
       ui.record_last_item("browser.entry:" + name);
+      if (clicked) highlighted_ = name;
       if (clicked && ImGui::IsMouseDoubleClicked(0)) next = (fs::path(current_) / name).string();
+      if (!kinds_[i].empty()) {
+        ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("[dataset]").x);
+        ImGui::TextColored(kinds_[i] == "run" ? ImVec4(0.9f, 0.75f, 0.4f, 1) : ImVec4(0.4f, 0.9f, 0.5f, 1), "[%s]", kinds_[i].c_str());
+      }
     }
     std::string picked_file;
     for (const auto& name : images_) {
@@ -125,29 +191,26 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     ImGui::EndChild();
     if (!next.empty()) navigate(next);
     if (pick_images_) {
-      ImGui::BeginDisabled(highlighted_.empty());
+      const bool image = std::find(images_.begin(), images_.end(), highlighted_) != images_.end();
+      ImGui::BeginDisabled(!image);
       if (ImGui::Button("Open")) picked_file = highlighted_;
       ImGui::EndDisabled();
       ui.record_last_item("browser.open");
+      if (!image && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("click an image first");
     } else {
-      const bool use = ImGui::Button("Use this folder");
+      const std::string use = folder_to_use();
+      const std::string label = use == current_ ? "Use this folder" : "Use " + fs::path(use).filename().string() + "/";
+      const bool clicked = ImGui::Button((label + "###use").c_str());
       ui.record_last_item("browser.use");
-      if (use) {
-        *chosen = current_;
-        picked = true;
-        open_ = false;
-      }
+      if (clicked) picked = choose(use, chosen);
     }
-    if (!picked_file.empty()) {
-      *chosen = (fs::path(current_) / picked_file).string();
-      picked = true;
-      open_ = false;
-    }
+    if (!picked_file.empty()) picked = choose((fs::path(current_) / picked_file).string(), chosen);
     ImGui::SameLine();
     if (ImGui::Button("Cancel")) open_ = false;
     ui.record_last_item("browser.cancel");
     ImGui::SameLine();
-    ImGui::TextDisabled(pick_images_ ? "double-click a folder to enter it, an image to open it" : "double-click a folder to enter it");
+    ImGui::TextDisabled(pick_images_ ? "double-click: enter a folder, open an image | Esc: cancel"
+                                     : "click: pick, double-click: enter | Esc: cancel");
     if (!open_) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();
   } else {

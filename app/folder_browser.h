@@ -1,6 +1,6 @@
 #pragma once
 // A folder picker drawn with ImGui (no native dialog: works over ssh/X forwarding and under Xvfb):
-// list sub-folders, go up, type or paste a path. In image mode it also lists the folder's images
+// list sub-folders (datasets, class folders and runs marked), go up, type or paste a path (~ is home). In image mode it also lists the folder's images
 // (is_user_image_file) and picks one: double-click it, or highlight it and Open, or type its path.
 #include <string>
 #include <vector>
@@ -18,24 +18,51 @@ std::vector<std::string> list_image_files(const std::string& path);
 // What the browser is picking: the caller acts on the choice by this.
 enum class BrowseFor { DatasetFolder, RunFolder, OverlayRun, CompareRun, Image };
 
+// "~" and "~/..." with $HOME put in; anything else unchanged.
+std::string expand_home(const std::string& path);
+
+// What a folder is to the studio, for the browser's marks: "dataset" (one of its first 64 entries is a class
+// folder), "class" (it holds softras_*.lst itself), "run" (metrics.csv or latest.pt), or "".
+std::string folder_kind(const std::string& path);
+
 class FolderBrowser {
  public:
+  // Opens at start_path; when that is empty or not a folder, at the last folder chosen, else at home, else at
+  // the working folder.
   void open(const std::string& start_path, BrowseFor purpose = BrowseFor::DatasetFolder);
+  void close() { open_ = false; }
   bool is_open() const { return open_; }
   BrowseFor purpose() const { return purpose_; }
   bool picking_images() const { return purpose_ == BrowseFor::Image; }
   const std::string& current() const { return current_; }
   const std::string& error() const { return error_; }
-  // Draws the modal while open; returns true (and sets *chosen) when the user picked a folder.
-  // Its controls are recorded in `ui` as browser.*.
+  // The folder the last choice was in (or was): where open() starts next time. The studio remembers it.
+  const std::string& last_folder() const { return last_folder_; }
+  void set_last_folder(const std::string& folder) { last_folder_ = folder; }
+
+  // Sub-folders of the current folder and their folder_kind() (the first kMarkedEntries only).
+  const std::vector<std::string>& entries() const { return entries_; }
+  const std::vector<std::string>& entry_kinds() const { return kinds_; }
+  static constexpr size_t kMarkedEntries = 400;
+  void navigate(const std::string& path);
+  // The typed path (~ expanded): a folder is entered; in image mode an image file is chosen (true, *chosen).
+  bool enter(const std::string& typed, std::string* chosen);
+  // A single click on a sub-folder or image highlights it ("" clears).
+  void highlight(const std::string& name) { highlighted_ = name; }
+  const std::string& highlighted() const { return highlighted_; }
+  // What "Use this folder" picks: the highlighted sub-folder, else the current folder.
+  std::string folder_to_use() const;
+
+  // Draws the modal while open; returns true (and sets *chosen) when the user picked a folder or image.
+  // Escape closes it. Its controls are recorded in `ui` as browser.*.
   bool draw(const char* title, std::string* chosen, UiMap& ui);
 
  private:
-  void navigate(const std::string& path);
+  bool choose(const std::string& path, std::string* chosen);
   bool open_ = false, popup_requested_ = false, pick_images_ = false;
   BrowseFor purpose_ = BrowseFor::DatasetFolder;
-  std::string current_, typed_, error_, highlighted_;
-  std::vector<std::string> entries_, images_;
+  std::string current_, typed_, error_, highlighted_, last_folder_;
+  std::vector<std::string> entries_, kinds_, images_;
 };
 
 }  // namespace dibr::studio

@@ -16,6 +16,7 @@
 #include "app/mouse_trickle.h"
 #include "app/studio_app.h"
 #include "app/studio_options.h"
+#include "app/studio_settings.h"
 
 namespace {
 
@@ -102,7 +103,13 @@ int main(int argc, char** argv) {
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
   glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-  GLFWwindow* window = glfwCreateWindow(options->window_width, options->window_height, "DIB-R Studio", nullptr, nullptr);
+  // The window's size, splits and view settings as they were when it was last closed.
+  const std::string settings_file = dibr::studio::studio_config_file("settings.json");
+  std::string settings_warning;
+  const dibr::studio::StudioSettings remembered = dibr::studio::load_settings(settings_file, &settings_warning);
+  const int width = options->window_given ? options->window_width : remembered.window_width;
+  const int height = options->window_given ? options->window_height : remembered.window_height;
+  GLFWwindow* window = glfwCreateWindow(width, height, "DIB-R Studio", nullptr, nullptr);
   if (!window) {
     std::fprintf(stderr, "dibr-studio: cannot create an OpenGL 3.3 core window\n");
     glfwTerminate();
@@ -110,11 +117,13 @@ int main(int argc, char** argv) {
   }
   glfwMakeContextCurrent(window);
   glfwSwapInterval(1);
+  float content_scale = 1, content_scale_y = 1;
+  glfwGetWindowContentScale(window, &content_scale, &content_scale_y);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // the layout is computed from the window size every frame
+  io.IniFilename = nullptr;  // the layout is computed every frame (its splits are kept in StudioSettings)
   ImGui::StyleColorsDark();
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   // Keys and characters go through KeyTrickle, then to ImGui's handlers (and keys to the shortcuts).
@@ -131,10 +140,11 @@ int main(int argc, char** argv) {
 
   int code = 0;
   try {
-    auto app = std::make_unique<dibr::studio::StudioApp>(*options);
+    auto app = std::make_unique<dibr::studio::StudioApp>(*options, remembered, settings_file, settings_warning, content_scale);
     g_app = app.get();
     glfwSetDropCallback(window, on_drop);
     std::string title;
+    float limits_scale = 0;
     while (!glfwWindowShouldClose(window)) {
       // Sleep until input, the next allowed frame or the next model poll (FramePacer), then draw only if needed.
       const double wait = app->pacer().wait_seconds(glfwGetTime());
@@ -144,6 +154,13 @@ int main(int argc, char** argv) {
       const bool input = std::exchange(g_input, false) || !g_keys.idle() || !g_mouse.idle();
       const double frame_start = glfwGetTime();
       if (!app->pacer().should_draw(frame_start, input, changed, app->training())) continue;
+      app->before_frame();
+      if (app->ui_scale() != limits_scale) {
+        // Smaller windows could not show a tab's controls whole at this scale.
+        limits_scale = app->ui_scale();
+        glfwSetWindowSizeLimits(window, static_cast<int>(dibr::studio::kMinimumWindowWidth * limits_scale),
+                                static_cast<int>(dibr::studio::kMinimumWindowHeight * limits_scale), GLFW_DONT_CARE, GLFW_DONT_CARE);
+      }
       ImGui_ImplOpenGL3_NewFrame();
       ImGui_ImplGlfw_NewFrame();
       apply_mouse_frame(g_mouse.next_frame());

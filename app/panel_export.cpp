@@ -180,7 +180,7 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
     ImGui::SameLine();
     ImGui::Checkbox("per object", &panel.chamfer_per_object);
     panel.record("export.chamfer_per_object");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("one row per object; click a row of a preview object to show it in the 3D view");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("one row per object; click a row to show that object in the 3D view (from the checkpoint)");
     const int columns = 3 + static_cast<int>(kFscoreThresholds.size());
     if (ImGui::BeginTable("chamfer", columns, ImGuiTableFlags_RowBg | ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Sortable,
                           ImVec2(0, std::min(ImGui::GetContentRegionAvail().y - 30, 200.f)))) {
@@ -205,10 +205,11 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
         const std::string id = row.class_id + "/" + row.object_id;
-        const auto preview = std::find(shown.preview_ids.begin(), shown.preview_ids.end(), id);
-        if (panel.chamfer_per_object && preview != shown.preview_ids.end()) {
-          if (ImGui::Selectable((row.class_id + "##" + id).c_str(), false, ImGuiSelectableFlags_SpanAllColumns))
-            model.select_object(static_cast<int>(preview - shown.preview_ids.begin()));
+        if (panel.chamfer_per_object) {
+          const bool on_show = !model.viewing_image() && !shown.preview_ids.empty() &&
+                               shown.preview_ids[std::clamp(model.selected_object(), 0, shown.count() - 1)] == id;
+          if (ImGui::Selectable((row.class_id + "##" + id).c_str(), on_show, ImGuiSelectableFlags_SpanAllColumns))
+            model.show_object(id);
           panel.record("export.chamfer_row:" + id);
         } else {
           ImGui::TextUnformatted(row.class_id.c_str());
@@ -240,6 +241,13 @@ void draw_export_panel(StudioModel& model, PanelState& panel) {
   panel.record("export.tab:files");
   if (files) {
     draw_files_tab(model, panel);
+    ImGui::EndTabItem();
+  }
+  const std::string pictures_label = "Pictures (" + std::to_string(model.exported_pictures().size()) + ")###pictures";
+  const bool pictures = ImGui::BeginTabItem(pictures_label.c_str());
+  panel.record("export.tab:pictures");
+  if (pictures) {
+    draw_export_pictures_tab(model, panel);
     ImGui::EndTabItem();
   }
   const bool compare = ImGui::BeginTabItem("Compare runs");

@@ -9,6 +9,7 @@
 #include "app/image_texture.h"
 #include "app/loss_plot.h"
 #include "app/mesh_viewport.h"
+#include "app/studio_layout.h"
 #include "app/studio_model.h"
 #include "app/ui_map.h"
 
@@ -34,6 +35,8 @@ struct PanelState {
   FolderBrowser browser;
   std::vector<ImageTexture> textures;  // 4 per preview object: input, GT, predicted, difference
   std::vector<GalleryTextures> gallery_textures;
+  std::map<std::string, ImageTexture> export_thumbnails;  // batch-export pictures by path, loaded when first shown
+  int export_page = 0;                                     // the Export panel's page of pictures
   ImageTexture compare_grid;       // the last comparison's compare_grid.png
   std::string compare_grid_shown;  // the folder it was loaded from
   std::vector<ImageTexture> slice_textures;    // an implicit field's slice per preview object (or none)
@@ -43,7 +46,15 @@ struct PanelState {
   std::map<std::string, std::string> field_synced;  // the config value each field last showed
   std::map<std::string, std::string> field_error;   // why the last value entered in a field was refused
   std::vector<KeyPress> pending_keys;
-  bool show_help = false, show_messages = false, quit_requested = false;
+  bool show_help = false, show_about = false, show_messages = false, quit_requested = false;
+  LayoutSplits splits;             // the panel boundaries (dragged in the gaps between panels)
+  bool maximise_viewport = false;  // the 3D view fills the window (F11, its Maximise button)
+  float ui_scale = 0;              // View > UI scale's choice; 0: none (--ui-scale or the monitor's)
+  std::string object_filter;       // the 3D view's object list: any val/test object whose id holds this text
+  bool input_camera = false;       // the 3D view looks from the preview object's input camera, over its picture
+  bool distance_colors = false;    // the 3D view colours prediction and GT points by their distance to each other
+  float distance_scale = 0.05f;    // the distance shown red (kDefaultDistanceScale)
+  std::string distance_summary;    // the two mean distances of the object on show, while distance_colors is on
   bool draw_less_while_training = true;  // View menu: cap frames at training_fps while training without input
   double training_fps = 10;
   double draw_share = 0, fps = 0;        // of the frames drawn over the last second (FramePacer)
@@ -62,6 +73,7 @@ void draw_menu_bar(StudioModel& model, PanelState& panel);
 void draw_dataset_panel(StudioModel& model, PanelState& panel);
 void draw_training_panel(StudioModel& model, PanelState& panel);
 void draw_export_panel(StudioModel& model, PanelState& panel);
+void draw_export_pictures_tab(StudioModel& model, PanelState& panel);  // the Export panel's Pictures tab
 void draw_silhouette_panel(StudioModel& model, PanelState& panel);
 void draw_loss_panel(StudioModel& model, PanelState& panel);
 void draw_viewport_panel(StudioModel& model, PanelState& panel);
@@ -69,6 +81,7 @@ void draw_images_panel(StudioModel& model, PanelState& panel);
 void draw_checkpoint_panel(StudioModel& model, PanelState& panel);
 void draw_status_bar(StudioModel& model, PanelState& panel);
 void draw_help_window(PanelState& panel);
+void draw_about_window(PanelState& panel);
 void draw_messages_window(StudioModel& model, PanelState& panel);
 // The latest error of `action` (StudioModel::panel_error), wrapped in red where the panel calls it, with a button
 // that dismisses it; nothing when there is none.

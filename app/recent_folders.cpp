@@ -1,9 +1,10 @@
 #include "app/recent_folders.h"
 
+#include "app/studio_settings.h"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,17 +17,7 @@ namespace dibr::studio {
 
 RecentFolders::RecentFolders(std::string file, size_t capacity) : file_(std::move(file)), capacity_(capacity) {}
 
-std::string RecentFolders::default_file() {
-  fs::path base;
-  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg) {
-    base = xdg;
-  } else if (const char* home = std::getenv("HOME"); home && *home) {
-    base = fs::path(home) / ".config";
-  } else {
-    return {};
-  }
-  return (base / "dibr-studio" / "recent.json").string();
-}
+std::string RecentFolders::default_file() { return studio_config_file("recent.json"); }
 
 void RecentFolders::load() {
   folders_.clear();

@@ -4,14 +4,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <utility>
 
+#include "app/distance_colors.h"
 #include "app/screenshot.h"
 #include "app/studio_export.h"
 #include "cuda_interop/gl_buffer_interop.h"
+#include "render/mesh_ops.h"
 #include "trainer/compare_report.h"
 #include "trainer/metrics_log.h"
 
@@ -36,15 +39,92 @@ StudioModel& announce_interop(StudioModel& model) {
 
 }  // namespace
 
-StudioApp::StudioApp(StudioOptions options) : model_(std::move(options), RecentFolders::default_file()) {
+StudioApp::StudioApp(StudioOptions options, const StudioSettings& remembered, std::string settings_file,
+                     const std::string& settings_warning, float content_scale)
+    : model_(std::move(options), RecentFolders::default_file()),
+      settings_file_(std::move(settings_file)),
+      saved_settings_(remembered),
+      content_scale_(content_scale > 0 ? content_scale : 1) {
   announce_interop(model_);
+  if (!settings_warning.empty()) model_.error(settings_warning);
   pacer_.settings().max_fps = model_.options().max_fps;
   pacer_.settings().training_fps = model_.options().training_fps;
   panel_.training_fps = model_.options().training_fps > 0 ? model_.options().training_fps : 10;
+  panel_.splits = remembered.splits;
+  panel_.maximise_viewport = remembered.maximise_viewport;
+  panel_.ui_scale = remembered.ui_scale;
+  panel_.viewport.wireframe = remembered.wireframe;
+  panel_.viewport.show_points = remembered.gt_points;
+  panel_.viewport.show_grid = remembered.grid;
+  panel_.viewport.show_axes = remembered.axes;
+  panel_.viewport.cloud_point_size = remembered.cloud_point_size;
+  panel_.draw_less_while_training = remembered.draw_less_while_training;
+  panel_.browser.set_last_folder(remembered.last_folder);
+}
+
+void StudioApp::shutdown() {
+  save_settings_if_changed(true);
+  model_.shutdown();
+}
+
+// The View menu's choice, else --ui-scale, else the monitor's content scale.
+float StudioApp::wanted_ui_scale() const {
+  const float scale = panel_.ui_scale > 0 ? panel_.ui_scale : model_.options().ui_scale > 0 ? model_.options().ui_scale : content_scale_;
+  return std::clamp(scale, kMinimumUiScale, kMaximumUiScale);
+}
+
+void StudioApp::before_frame() {
+  const float scale = wanted_ui_scale();
+  if (scale == applied_scale_) return;
+  applied_scale_ = scale;
+  // From the unscaled style each time: ScaleAllSizes multiplies what is there.
+  ImGuiStyle style;
+  ImGui::StyleColorsDark(&style);
+  style.ScaleAllSizes(scale);
+  ImGui::GetStyle() = style;
+  ImGui::GetIO().FontGlobalScale = scale;
+}
+
+StudioSettings StudioApp::current_settings() const {
+  StudioSettings s = saved_settings_;
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  if (display.x >= kMinimumWindowWidth && display.y >= kMinimumWindowHeight) {
+    s.window_width = static_cast<int>(std::lround(display.x));
+    s.window_height = static_cast<int>(std::lround(display.y));
+  }
+  s.ui_scale = panel_.ui_scale;
+  s.splits = panel_.splits;
+  s.maximise_viewport = panel_.maximise_viewport;
+  s.wireframe = panel_.viewport.wireframe;
+  s.gt_points = panel_.viewport.show_points;
+  s.grid = panel_.viewport.show_grid;
+  s.axes = panel_.viewport.show_axes;
+  s.cloud_point_size = panel_.viewport.cloud_point_size;
+  s.draw_less_while_training = panel_.draw_less_while_training;
+  s.last_folder = panel_.browser.last_folder();
+  return s;
+}
+
+// Compared at most once a second (and never in the middle of a splitter drag); written when different.
+void StudioApp::save_settings_if_changed(bool now) {
+  if (settings_file_.empty() || settings_failed_ || !ImGui::GetCurrentContext()) return;
+  const double t = ImGui::GetTime();
+  if (!now && (t - settings_checked_ < 1.0 || splitter_drag_.dragging())) return;
+  settings_checked_ = t;
+  StudioSettings current = current_settings();
+  if (current == saved_settings_) return;
+  try {
+    save_settings(current, settings_file_);
+    saved_settings_ = std::move(current);
+  } catch (const std::exception& e) {
+    settings_failed_ = true;  // said once, not every second
+    model_.error(std::string(e.what()) + " (the window's settings are not remembered this time)");
+  }
 }
 
 bool StudioApp::poll() {
   model_.poll();
+  save_settings_if_changed(false);  // also when no frame is drawn after a change
   std::string signature = model_.redraw_signature();
   if (signature == signature_) return false;
   signature_ = std::move(signature);
@@ -120,6 +200,7 @@ void StudioApp::upload_viewport_if_changed() {
     viewport_key_ = key;
     const Prediction& prediction = image.result.prediction;
     panel_.viewport.clear();
+    panel_.viewport.clear_input_camera();
     if (prediction.kind == PredictionKind::PointCloud) {
       panel_.viewport.set_cloud(prediction.vertices[0], prediction.colors_of(0));
       return;
@@ -136,17 +217,38 @@ void StudioApp::upload_viewport_if_changed() {
     return;
   }
   const int selected = std::clamp(model_.selected_object(), 0, p.count() - 1);
-  const std::string key = "preview|" + p.label() + "|" + p.checkpoint_path + "|" + std::to_string(selected);
+  const std::string key = "preview|" + p.label() + "|" + p.checkpoint_path + "|" + std::to_string(selected) + "|" +
+                          (panel_.distance_colors ? std::to_string(panel_.distance_scale) : "colours") +
+                          (panel_.input_camera ? "|input" : "|orbit");
   if (key == viewport_key_) return;
   viewport_key_ = key;
   panel_.viewport.clear();
-  if (p.prediction.kind == PredictionKind::PointCloud) {
-    panel_.viewport.set_cloud(p.prediction.vertices[selected], p.prediction.colors_of(selected));
-  } else {
-    const TriangleMesh mesh = p.prediction.mesh(selected);
-    panel_.viewport.set_mesh(mesh.vertices, p.prediction.colors_of(selected), mesh.faces);
+  panel_.distance_summary.clear();
+  const at::Tensor gt = p.gt_points.defined() && p.gt_points.size(0) > selected ? p.gt_points[selected] : at::Tensor();
+  const bool cloud = p.prediction.kind == PredictionKind::PointCloud;
+  const TriangleMesh mesh = cloud ? TriangleMesh{} : p.prediction.mesh(selected);
+  const at::Tensor points = cloud ? p.prediction.vertices[selected] : mesh.vertices;
+  at::Tensor colors = p.prediction.colors_of(selected), gt_colors;
+  if (panel_.distance_colors && gt.defined()) {
+    // The GT points measure their distance to the surface, not to the mesh's few vertices.
+    constexpr int64_t kSurfacePoints = 10000;
+    const at::Tensor surface = cloud ? points : sample_surface_points(mesh.vertices, mesh.faces, kSurfacePoints, 0);
+    const DistanceColoring d = color_by_distance(points, surface, gt, panel_.distance_scale);
+    colors = d.prediction_colors;
+    gt_colors = d.gt_colors;
+    char text[96];
+    std::snprintf(text, sizeof text, "prediction -> GT %.4f, GT -> prediction %.4f (means)", d.prediction_to_gt, d.gt_to_prediction);
+    panel_.distance_summary = text;
   }
-  panel_.viewport.set_points(p.gt_points.defined() && p.gt_points.size(0) > selected ? p.gt_points[selected] : at::Tensor());
+  if (cloud) panel_.viewport.set_cloud(points, colors);
+  else panel_.viewport.set_mesh(mesh.vertices, colors, mesh.faces);
+  panel_.viewport.set_points(gt, gt_colors);
+  panel_.viewport.clear_input_camera();
+  if (panel_.input_camera) {
+    const std::optional<ViewData> input = model_.input_view(selected);
+    if (!input) throw std::runtime_error("the input camera of " + p.preview_ids[selected] + " is not in the dataset in use");
+    panel_.viewport.set_input_camera(input->world_mat, input->camera_mat[0][0].item<float>(), p.images[selected]);
+  }
 }
 
 void StudioApp::layout_window(const char* name, float x, float y, float w, float h) {
@@ -178,12 +280,33 @@ nlohmann::json StudioApp::ui_state() const {
                        {"gt_points", panel_.viewport.show_points},
                        {"has_mesh", panel_.viewport.has_mesh()},
                        {"has_cloud", panel_.viewport.has_cloud()},
-                       {"cloud_point_size", panel_.viewport.cloud_point_size}};
-  state["browser"] = {{"open", panel_.browser.is_open()}, {"path", panel_.browser.current()}, {"error", panel_.browser.error()}};
+                       {"cloud_point_size", panel_.viewport.cloud_point_size},
+                       {"input_camera", panel_.viewport.using_input_camera()},
+                       {"grid", panel_.viewport.show_grid},
+                       {"axes", panel_.viewport.show_axes},
+                       {"distance_colors", panel_.distance_colors},
+                       {"distance_scale", panel_.distance_scale},
+                       {"distance_summary", panel_.distance_summary}};
+  nlohmann::json marks = nlohmann::json::object();
+  const auto& entries = panel_.browser.entries();
+  for (size_t i = 0; i < entries.size(); ++i)
+    if (!panel_.browser.entry_kinds()[i].empty()) marks[entries[i]] = panel_.browser.entry_kinds()[i];
+  state["browser"] = {{"open", panel_.browser.is_open()},      {"path", panel_.browser.current()},
+                      {"error", panel_.browser.error()},       {"highlighted", panel_.browser.highlighted()},
+                      {"last_folder", panel_.browser.last_folder()}, {"marks", marks}};
   state["loss_plot"] = {{"steps", panel_.loss_plot.size()}, {"hovered_step", panel_.loss_plot.hovered_step()}};
   state["field_errors"] = panel_.field_error;
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  state["window"] = {{"width", std::lround(display.x)}, {"height", std::lround(display.y)}, {"compact", compact_layout(display.x, display.y)}};
+  state["window"] = {{"width", std::lround(display.x)},
+                     {"height", std::lround(display.y)},
+                     {"compact", compact_layout(display.x, display.y, applied_scale_)},
+                     {"ui_scale", applied_scale_}};
+  nlohmann::json layout = settings_to_json(current_settings())["layout"];
+  layout["hovered_splitter"] = hovered_splitter_;
+  layout["dragging"] = splitter_drag_.dragging();
+  state["layout"] = layout;
+  state["settings"] = {{"file", settings_file_}, {"saved", saved_settings_ == current_settings()}};
+  state["help"] = {{"shortcuts", panel_.show_help}, {"about", panel_.show_about}};
   state["frames"] = {{"fps", std::lround(ImGui::GetIO().Framerate)},
                      {"worst_ms_last_second", std::lround(worst_frame_ms_)},
                      {"drawn_per_second", std::round(pacer_.fps() * 10) / 10},
@@ -210,61 +333,8 @@ void StudioApp::frame() {
   draw_menu_bar(model_, panel_);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float top = ImGui::GetFrameHeight();
-  const float status_h = ImGui::GetFrameHeight() + 6;
-  const float h = std::max(display.y - top - status_h, 100.f);
-  const bool images = !model_.gallery().images().empty();
-
-  // Each panel body is guarded separately so one failing panel never takes the others down.
-  auto body = [&](const char* name, void (*draw)(StudioModel&, PanelState&)) {
-    try {
-      draw(model_, panel_);
-    } catch (const std::exception& e) {
-      model_.error(std::string(name) + " panel: " + e.what());
-    }
-  };
-  auto panel = [&](const char* name, float x, float y, float w, float height, void (*draw)(StudioModel&, PanelState&)) {
-    layout_window(name, x, y, w, height);
-    body(name, draw);
-    ImGui::End();
-  };
-  if (compact_layout(display.x, display.y)) {
-    // Too small for side-by-side panels: one window, a tab per panel, so none is cut off or overlapped.
-    layout_window("DIB-R Studio##compact", 0, top, display.x, h);
-    if (ImGui::BeginTabBar("panels")) {
-      const std::pair<const char*, void (*)(StudioModel&, PanelState&)> tabs[] = {
-          {"3D view", draw_viewport_panel}, {"Silhouettes", draw_silhouette_panel}, {"Images", draw_images_panel},
-          {"Training", draw_training_panel}, {"Loss curves", draw_loss_panel},      {"Checkpoints", draw_checkpoint_panel},
-          {"Dataset", draw_dataset_panel},   {"Export", draw_export_panel}};
-      for (const auto& [name, draw] : tabs) {
-        if (!images && std::string(name) == "Images") continue;
-        const bool open = ImGui::BeginTabItem(name);
-        panel_.record(std::string("tab:") + name);
-        if (open) {
-          body(name, draw);
-          ImGui::EndTabItem();
-        }
-      }
-      ImGui::EndTabBar();
-    }
-    ImGui::End();
-  } else {
-    const float left_w = std::max(display.x * 0.30f, 380.f);
-    const float rest = std::max(display.x - left_w, 200.f);
-    const float mid_w = rest * 0.5f, right_w = rest - mid_w;
-    panel("Dataset", 0, top, left_w, h * 0.30f, draw_dataset_panel);
-    panel("Training", 0, top + h * 0.30f, left_w, h * 0.36f, draw_training_panel);
-    panel("Export", 0, top + h * 0.66f, left_w, h * 0.34f, draw_export_panel);
-    if (!images) {
-      panel("Silhouettes", left_w, top, mid_w, h * 0.58f, draw_silhouette_panel);
-      panel("Loss curves", left_w, top + h * 0.58f, mid_w, h * 0.42f, draw_loss_panel);
-    } else {
-      panel("Silhouettes", left_w, top, mid_w, h * 0.36f, draw_silhouette_panel);
-      panel("Images", left_w, top + h * 0.36f, mid_w, h * 0.40f, draw_images_panel);
-      panel("Loss curves", left_w, top + h * 0.76f, mid_w, h * 0.24f, draw_loss_panel);
-    }
-    panel("3D view", left_w + mid_w, top, right_w, h * 0.68f, draw_viewport_panel);
-    panel("Checkpoints", left_w + mid_w, top + h * 0.68f, right_w, h * 0.32f, draw_checkpoint_panel);
-  }
+  const float status_h = ImGui::GetFrameHeight() + 6 * applied_scale_;
+  draw_panels(top, std::max(display.y - top - status_h, 100.f));
 
   ImGui::SetNextWindowPos(ImVec2(0, display.y - status_h), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(display.x, status_h), ImGuiCond_Always);
@@ -273,6 +343,7 @@ void StudioApp::frame() {
   ImGui::End();
 
   draw_help_window(panel_);
+  draw_about_window(panel_);
   draw_messages_window(model_, panel_);
   std::string chosen;
   const BrowseFor purpose = panel_.browser.purpose();
@@ -292,6 +363,7 @@ void StudioApp::frame() {
     else model_.open_dataset(chosen);
   }
 
+  save_settings_if_changed(false);
   const std::string& ui_map = model_.options().ui_map;
   if (!ui_map.empty() && !ui_map_failed_ && panel_.ui.due()) {
     try {
@@ -301,6 +373,80 @@ void StudioApp::frame() {
       model_.error(std::string(e.what()) + " (--ui-map is off from now on)");
       ui_map_failed_ = true;
     }
+  }
+}
+
+void StudioApp::draw_panels(float top, float h) {
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const bool images = !model_.gallery().images().empty();
+  // Each panel body is guarded separately so one failing panel never takes the others down.
+  auto body = [&](const std::string& name, void (*draw)(StudioModel&, PanelState&)) {
+    try {
+      draw(model_, panel_);
+    } catch (const std::exception& e) {
+      model_.error(name + " panel: " + e.what());
+    }
+  };
+  const std::pair<const char*, void (*)(StudioModel&, PanelState&)> panels[] = {
+      {"3D view", draw_viewport_panel}, {"Silhouettes", draw_silhouette_panel}, {"Images", draw_images_panel},
+      {"Training", draw_training_panel}, {"Loss curves", draw_loss_panel},      {"Checkpoints", draw_checkpoint_panel},
+      {"Dataset", draw_dataset_panel},   {"Export", draw_export_panel}};
+  if (compact_layout(display.x, display.y, applied_scale_)) {
+    // Too small for side-by-side panels: one window, a tab per panel, so none is cut off or overlapped.
+    hovered_splitter_.clear();
+    layout_window("DIB-R Studio##compact", 0, top, display.x, h);
+    if (ImGui::BeginTabBar("panels")) {
+      for (const auto& [name, draw] : panels) {
+        if (!images && std::string(name) == "Images") continue;
+        const bool open = ImGui::BeginTabItem(name);
+        panel_.record(std::string("tab:") + name);
+        if (open) {
+          body(name, draw);
+          ImGui::EndTabItem();
+        }
+      }
+      ImGui::EndTabBar();
+    }
+    ImGui::End();
+    return;
+  }
+  LayoutArea area;
+  area.y = top;
+  area.width = display.x;
+  area.height = h;
+  area.ui_scale = applied_scale_;
+  area.images = images;
+  area.maximise_viewport = panel_.maximise_viewport;
+  const StudioLayout layout = compute_layout(panel_.splits, area);
+  for (const PanelRect& rect : layout.panels) {
+    for (const auto& [name, draw] : panels) {
+      if (rect.name != name) continue;
+      layout_window(name, rect.x, rect.y, rect.w, rect.h);
+      body(name, draw);
+      ImGui::End();
+      panel_.ui.record("panel:" + rect.name, {rect.x, rect.y, rect.w, rect.h});
+    }
+  }
+  drag_splitters(layout);
+}
+
+// The gaps between panels move their boundaries (drag) or reset their stack (double click).
+void StudioApp::drag_splitters(const StudioLayout& layout) {
+  const ImGuiIO& io = ImGui::GetIO();
+  SplitterDrag::Mouse mouse;
+  mouse.x = io.MousePos.x;
+  mouse.y = io.MousePos.y;
+  mouse.down = io.MouseDown[0];
+  mouse.double_clicked = io.MouseDoubleClicked[0];
+  mouse.over_window = io.WantCaptureMouse || ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopup);
+  hovered_splitter_ = splitter_drag_.update(layout, panel_.splits, mouse, applied_scale_);
+  if (splitter_drag_.take_finished()) save_settings_if_changed(true);
+  for (const SplitterRect& s : layout.splitters) {
+    panel_.ui.record("splitter:" + s.name(), {s.x, s.y, s.w, s.h});
+    if (s.name() != hovered_splitter_) continue;
+    ImGui::SetMouseCursor(s.along_x ? ImGuiMouseCursor_ResizeEW : ImGuiMouseCursor_ResizeNS);
+    ImGui::GetForegroundDrawList()->AddRectFilled(ImVec2(s.x, s.y), ImVec2(s.x + s.w, s.y + s.h),
+                                                  splitter_drag_.dragging() ? IM_COL32(90, 160, 255, 200) : IM_COL32(90, 160, 255, 110));
   }
 }
 

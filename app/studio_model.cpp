@@ -34,12 +34,30 @@ std::string now_hms() {
 }  // namespace
 
 PreviewData predict_checkpoint_preview(const std::string& checkpoint_path, const Dataset& dataset,
-                                       const std::vector<std::string>& ids, int count, JobControl& control) {
+                                       const std::vector<std::string>& ids, int count, JobControl& control,
+                                       const std::vector<std::string>& extra_ids) {
   control.progress(0, 3);
   InferenceModel model(checkpoint_path, "cpu");
   control.progress(1, 3);
   const Dataset data = dataset.with_classes(model.config().data.classes);
-  const PreviewSet set = select_preview_set(data, std::max(count, 1), model.config().data.image_size, ids);
+  PreviewSet set = select_preview_set(data, std::max(count, 1), model.config().data.image_size, ids);
+  std::vector<std::string> extra;
+  for (const auto& id : extra_ids)
+    if (std::find(set.ids.begin(), set.ids.end(), id) == set.ids.end()) extra.push_back(id);
+  if (!extra.empty()) {
+    const PreviewSet more = select_preview_set(data, 1, model.config().data.image_size, extra);
+    if (more.count() > 0 && set.count() > 0) {
+      set.ids.insert(set.ids.end(), more.ids.begin(), more.ids.end());
+      set.objects.insert(set.objects.end(), more.objects.begin(), more.objects.end());
+      set.images = torch::cat({set.images, more.images});
+      set.masks = torch::cat({set.masks, more.masks});
+      set.world_mats = torch::cat({set.world_mats, more.world_mats});
+      set.focals = torch::cat({set.focals, more.focals});
+      set.gt_points = torch::cat({set.gt_points, more.gt_points});
+    } else if (more.count() > 0) {
+      set = more;
+    }
+  }
   if (set.count() == 0) throw std::runtime_error("no preview objects in " + data.describe() + " (val and train are empty)");
   if (control.cancel) throw std::runtime_error("cancelled");
   control.progress(2, 3);
@@ -430,6 +448,24 @@ void StudioModel::apply_preset(const std::string& preset) {
   });
 }
 
+int StudioModel::preview_count() const {
+  const auto& given = options_.given_keys;
+  if (preview_count_chosen_ || std::find(given.begin(), given.end(), "run.preview_count") != given.end() || !dataset_)
+    return config_.run.preview_count;
+  const size_t classes = class_choice_.empty() ? dataset_->classes.size() : class_choice_.size();
+  return std::max(config_.run.preview_count, std::min(static_cast<int>(classes), kMostAutomaticPreviews));
+}
+
+std::optional<ViewData> StudioModel::input_view(int object) const {
+  const PreviewData& p = shown_preview();
+  if (!dataset_ || object < 0 || object >= p.count()) return std::nullopt;
+  const std::string& id = p.preview_ids[static_cast<size_t>(object)];
+  for (const DatasetIndex* split : {&dataset_->val, &dataset_->train, &dataset_->test})
+    for (const NmrObject& o : split->objects)
+      if (o.class_id + "/" + o.object_id == id) return load_view(o, 0, p.images.defined() ? static_cast<int>(p.images.size(-1)) : 0);
+  return std::nullopt;
+}
+
 std::string StudioModel::set_field(const std::string& key, const std::string& text) {
   const FieldSpec* f = find_field(key);
   if (!f) {
@@ -442,6 +478,7 @@ std::string StudioModel::set_field(const std::string& key, const std::string& te
     set_field_text(*f, next, text);
     config_ = next;
     if (f->key() == "data.classes") class_choice_ = config_.data.classes;
+    if (f->key() == "run.preview_count") preview_count_chosen_ = true;
     return "";
   } catch (const std::invalid_argument& e) {
     error(e.what());
@@ -473,6 +510,7 @@ void StudioModel::start_or_resume_training() {
     if (const std::string why = dataset_mismatch(); !why.empty()) throw std::runtime_error(why);
     TrainConfig config = config_;
     config.data.classes = class_choice_;
+    config.run.preview_count = preview_count();
     config.data.root = dataset_->builtin_sample ? std::string() : dataset_->root;
     validate(config);
     fs::create_directories(config.run.out_dir);
@@ -670,6 +708,35 @@ void StudioModel::set_field_slice_axis(int axis) {
   field_slice_axis_ = axis;
 }
 
+void StudioModel::show_object(const std::string& id) {
+  guarded("object", [&] {
+    if (!dataset_) throw std::runtime_error("no dataset is open");
+    bool known = false;
+    for (const DatasetIndex* split : {&dataset_->val, &dataset_->test, &dataset_->train})
+      for (const NmrObject& o : split->objects) known = known || o.class_id + "/" + o.object_id == id;
+    if (!known) throw std::runtime_error("no object '" + id + "' in " + dataset_->describe() + " (expected <class>/<id>)");
+    const auto& shown = shown_preview().preview_ids;
+    if (const auto it = std::find(shown.begin(), shown.end(), id); it != shown.end()) {
+      select_object(static_cast<int>(it - shown.begin()));
+      dismiss_error("object");
+      return;
+    }
+    const bool same_checkpoint = show_checkpoint_ && !checkpoint_preview_.checkpoint_path.empty();
+    if (!same_checkpoint) {
+      rescan_checkpoints();
+      if (checkpoints_.empty())
+        throw std::runtime_error(id + " is not a preview object, and other objects are shown from a checkpoint: no checkpoint in " +
+                                 out_dir() + " yet");
+    }
+    if (std::find(extra_objects_.begin(), extra_objects_.end(), id) == extra_objects_.end()) extra_objects_.push_back(id);
+    select_when_loaded_ = id;
+    if (same_checkpoint) pending_checkpoint_ = checkpoint_preview_.checkpoint_path;  // reloaded with the object added
+    else select_checkpoint(static_cast<int>(checkpoints_.size()) - 1);
+    dismiss_error("object");
+    info("showing " + id + " from " + (pending_checkpoint_.empty() ? std::string("the checkpoint") : pending_checkpoint_));
+  });
+}
+
 void StudioModel::select_object(int index) {
   selected_object_ = std::clamp(index, 0, std::max(shown_preview().count() - 1, 0));
   view_image_ = false;
@@ -685,13 +752,19 @@ void StudioModel::poll_checkpoints() {
     for (const auto& c : checkpoints_)
       if (c.path == path) listed_step = c.step;
     // Loaded already unless the file now holds another step (latest.pt is rewritten in place).
-    if (!(checkpoint_preview_.checkpoint_path == path && checkpoint_preview_.step >= 0 && checkpoint_preview_.step == listed_step)) {
+    const bool holds_extras = std::all_of(extra_objects_.begin(), extra_objects_.end(), [&](const std::string& id) {
+      return std::find(checkpoint_preview_.preview_ids.begin(), checkpoint_preview_.preview_ids.end(), id) !=
+             checkpoint_preview_.preview_ids.end();
+    });
+    if (!(checkpoint_preview_.checkpoint_path == path && checkpoint_preview_.step >= 0 && checkpoint_preview_.step == listed_step &&
+          holds_extras)) {
       if (!dataset_) {
         error("checkpoint: no dataset is open to preview it on");
       } else {
         loading_checkpoint_ = path + "@" + std::to_string(listed_step);
-        checkpoint_job_.start([path, dataset = dataset_, ids = live_.preview_ids, count = config_.run.preview_count](JobControl& c) {
-          return predict_checkpoint_preview(path, *dataset, ids, count, c);
+        checkpoint_job_.start([path, dataset = dataset_, ids = live_.preview_ids, count = preview_count(),
+                               extra = extra_objects_](JobControl& c) {
+          return predict_checkpoint_preview(path, *dataset, ids, count, c, extra);
         });
       }
     }
@@ -699,6 +772,15 @@ void StudioModel::poll_checkpoints() {
   if (auto r = checkpoint_job_.take_result()) {
     checkpoint_preview_ = std::move(*r);
     dismiss_error("checkpoint");
+    if (!select_when_loaded_.empty()) {
+      const auto& ids = checkpoint_preview_.preview_ids;
+      const auto it = std::find(ids.begin(), ids.end(), select_when_loaded_);
+      if (it != ids.end() && show_checkpoint_) {
+        selected_object_ = static_cast<int>(it - ids.begin());
+        view_image_ = false;
+      }
+      select_when_loaded_.clear();
+    }
   }
   if (auto e = checkpoint_job_.take_error(); !e.empty()) {
     failed_checkpoint_ = loading_checkpoint_;
@@ -892,7 +974,7 @@ void StudioModel::start_compare() {
     compare_stage_ = std::make_shared<std::string>("starting");
     const int stages = static_cast<int>(o.runs.size()) * 4 + 1;
     compare_job_.start([o, stages, text = compare_stage_, mutex = compare_stage_mutex_, ids = shown_preview().preview_ids,
-                        count = config_.run.preview_count](JobControl& control) mutable {
+                        count = preview_count()](JobControl& control) mutable {
       int stage = 0;
       o.stage = [&, text, mutex](const std::string& what) {
         control.progress(stage++, stages);
@@ -933,6 +1015,16 @@ void StudioModel::poll_exports() {
          (r->cancelled ? " (cancelled)" : ""));
     for (const auto& p : r->problems) error("batch export: " + p);
     chamfer_pred_dir_ = eval_out_;
+    exported_pictures_.clear();
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(eval_out_, ec), end; !ec && it != end; it.increment(ec)) {
+      const fs::path& f = it->path();
+      const std::string stem = f.stem().string();
+      if (f.extension() != ".png" || stem.size() < 3 || stem.compare(stem.size() - 2, 2, "_0") != 0) continue;
+      exported_pictures_.push_back({f.parent_path().filename().string() + "/" + stem.substr(0, stem.size() - 2), f.string()});
+    }
+    std::sort(exported_pictures_.begin(), exported_pictures_.end(),
+              [](const ExportedPicture& a, const ExportedPicture& b) { return a.id < b.id; });
   }
   if (auto e = eval_job_.take_error(); !e.empty()) error("batch export: " + e);
   if (auto r = chamfer_job_.take_result()) {
@@ -1040,6 +1132,7 @@ nlohmann::json StudioModel::state_json() const {
           {"validation", validation_json()},
           {"showing", shown_preview().label()},
           {"predictions_dir", chamfer_pred_dir_},
+          {"exported_pictures", exported_pictures_.size()},
           {"export_path", export_path_},
           {"ply_encoding", to_string(ply_encoding_)},
           {"prediction_kind", to_string(shown_preview().prediction.kind)},

@@ -56,8 +56,10 @@ struct CompareResult {
   std::vector<PreviewData> previews;  // one per report run, in its order
 };
 
+// extra_ids: objects of any split predicted after the preview ones (StudioModel::show_object).
 PreviewData predict_checkpoint_preview(const std::string& checkpoint_path, const Dataset& dataset,
-                                       const std::vector<std::string>& ids, int count, JobControl& control);
+                                       const std::vector<std::string>& ids, int count, JobControl& control,
+                                       const std::vector<std::string>& extra_ids = {});
 
 class StudioModel {
  public:
@@ -98,7 +100,13 @@ class StudioModel {
   void step_checkpoint(int delta);
   void toggle_checkpoint_view();
   void go_live();
-  void select_object(int index);  // also puts the preview object back in the 3D view
+  void select_object(int index);
+  // Shows any object of the dataset ("<class>/<id>", e.g. a val or test object, or a chamfer table row): selected
+  // when it is a preview object, else predicted with the checkpoint on show (the latest one from the live view)
+  // beside the preview objects, and selected once that prediction is in. An unknown id, or no checkpoint yet, is
+  // an error message.
+  void show_object(const std::string& id);
+  const std::vector<std::string>& extra_objects() const { return extra_objects_; }  // also puts the preview object back in the 3D view
   // The 3D view's prediction (a preview object's or an image's; OBJ or PLY) to export_path() or an automatic name.
   void export_shown();
   void start_batch_export();
@@ -133,6 +141,14 @@ class StudioModel {
   const std::string& checking_root() const { return checking_root_; }
   float dataset_progress() const { return dataset_job_.progress(); }
   const std::vector<std::string>& class_choice() const { return class_choice_; }  // empty = all
+  // How many preview objects training and the checkpoint view show: one per class in use (at most
+  // kMostAutomaticPreviews; select_preview_set takes the classes in turn), unless --preview-count or the panel set
+  // run.preview_count, or the setting asks for more.
+  int preview_count() const;
+  // View 0 of preview object `object` of the shown preview, as the dataset holds it: the picture the prediction was
+  // made from and its camera (the 3D view's input camera). Empty when there is no such object or dataset.
+  std::optional<ViewData> input_view(int object) const;
+  static constexpr int kMostAutomaticPreviews = 13;
   const RecentFolders& recent() const { return recent_; }
 
   const TrainingRun& run() const { return run_; }
@@ -171,6 +187,12 @@ class StudioModel {
   void set_validate_checkpoints(bool on);
 
   const Job<EvalSummary>& batch_export_job() const { return eval_job_; }
+  // The last batch export's pictures (<out>/<class>/<id>_0.png: input | prediction), by object id, sorted; a
+  // click on one in the Export panel shows that object (show_object).
+  struct ExportedPicture {
+    std::string id, path;
+  };
+  const std::vector<ExportedPicture>& exported_pictures() const { return exported_pictures_; }
   const Job<ChamferReport>& chamfer_job() const { return chamfer_job_; }
   const std::optional<ChamferReport>& chamfer_report() const { return chamfer_report_; }
   const std::string& chamfer_saved_prefix() const { return chamfer_saved_prefix_; }
@@ -255,6 +277,10 @@ class StudioModel {
 
   TrainConfig config_;
   std::vector<std::string> class_choice_;
+  bool preview_count_chosen_ = false;  // run.preview_count set in the panel
+  std::vector<ExportedPicture> exported_pictures_;
+  std::vector<std::string> extra_objects_;  // shown beside the preview objects in the checkpoint view (show_object)
+  std::string select_when_loaded_;          // show_object's id, selected when the checkpoint preview holds it
   TrainingRun run_;
   bool run_started_ = false;
   std::vector<LossRecord> history_;
@@ -319,7 +345,7 @@ class StudioModel {
 };
 
 // The actions whose errors a panel shows (the first words of their messages), longest first where they overlap.
-inline constexpr const char* kPanelActions[] = {"batch export", "chamfer report", "open run", "run folder", "export",
+inline constexpr const char* kPanelActions[] = {"batch export", "chamfer report", "open run", "run folder", "export", "object",
                                                 "dataset", "training", "preset", "checkpoints", "checkpoint",
                                                 "validation", "compare", "images", "reconstruct"};
 

@@ -17,13 +17,15 @@ struct StudioOptions {
   std::string screenshot_dir;  // empty: <out>/screenshots
   std::string ui_map;          // empty: off; else kept up to date with control rectangles and state (JSON)
   int window_width = 1600, window_height = 960;
+  bool window_given = false;  // --window: else the size the window had when last closed (StudioSettings)
+  float ui_scale = 0;         // --ui-scale: else the one chosen in the View menu, else the monitor's content scale
   bool autostart = false;      // start training as soon as the window is open
   double max_fps = 60;         // frame cap while the user interacts
   double training_fps = 10;    // frame cap while training without input (0: max_fps)
   bool validate_checkpoints = true;  // score each checkpoint on the val split in the background (--no-validate: off)
 };
 
-// "1280x800" -> {1280, 800}; throws std::invalid_argument naming the flag otherwise.
+// "1280x800" -> {1280, 800}, at least kMinimumWindowWidth x kMinimumWindowHeight; throws std::invalid_argument naming the flag otherwise.
 std::pair<int, int> parse_window_size(const std::string& text);
 
 // Returns the options, or std::nullopt after printing help/an error; exit_code is then what main returns.

@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "app/panels.h"
@@ -26,6 +27,8 @@ const Shortcut kShortcuts[] = {
     {"Up / Down", "previous / next preview object"},
     {"Ctrl+O", "choose a dataset folder"},
     {"Ctrl+I", "open an image to reconstruct (or drop image files)"},
+    {"F11", "maximise / restore the 3D view"},
+    {"F", "fit the 3D view to what is on show"},
     {"F1", "this help"},
     {"Ctrl+Q", "quit (training is stopped and saved)"},
 };
@@ -65,6 +68,12 @@ void handle_shortcuts(StudioModel& model, PanelState& panel) {
         break;
       case GLFW_KEY_F1:
         panel.show_help = !panel.show_help;
+        break;
+      case GLFW_KEY_F:
+        if (!ctrl) panel.viewport.fit_to_view();
+        break;
+      case GLFW_KEY_F11:
+        panel.maximise_viewport = !panel.maximise_viewport;
         break;
       case GLFW_KEY_LEFT:
         if (!ctrl) model.step_checkpoint(-1);
@@ -114,7 +123,9 @@ void draw_menu_bar(StudioModel& model, PanelState& panel) {
     if (ImGui::MenuItem("Stop", "Ctrl+Shift+T")) model.stop_training();
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("View")) {
+  const bool view_menu = ImGui::BeginMenu("View");
+  panel.record("menu:View");
+  if (view_menu) {
     if (ImGui::MenuItem("Live training", nullptr, !model.showing_checkpoint())) model.go_live();
     if (ImGui::MenuItem("Checkpoint view", "Ctrl+K", model.showing_checkpoint())) model.toggle_checkpoint_view();
     if (ImGui::MenuItem("Previous checkpoint", "Left")) model.step_checkpoint(-1);
@@ -122,7 +133,24 @@ void draw_menu_bar(StudioModel& model, PanelState& panel) {
     ImGui::Separator();
     ImGui::MenuItem("Wireframe", nullptr, &panel.viewport.wireframe);
     ImGui::MenuItem("GT points", nullptr, &panel.viewport.show_points);
+    ImGui::MenuItem("Ground grid", nullptr, &panel.viewport.show_grid);
+    ImGui::MenuItem("Axis gizmo", nullptr, &panel.viewport.show_axes);
     if (ImGui::MenuItem("Reset 3D view")) panel.viewport.reset_view();
+    if (ImGui::MenuItem("Fit 3D view", "F")) panel.viewport.fit_to_view();
+    ImGui::MenuItem("Maximise the 3D view", "F11", &panel.maximise_viewport);
+    if (ImGui::MenuItem("Reset panel sizes")) panel.splits = LayoutSplits();
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("drag the gaps between panels to resize them; a double click resets one");
+    const bool scale_menu = ImGui::BeginMenu("UI scale");
+    panel.record("menu.ui_scale");
+    if (scale_menu) {
+      if (ImGui::MenuItem("automatic (--ui-scale or the monitor's)", nullptr, panel.ui_scale == 0)) panel.ui_scale = 0;
+      for (const float scale : {0.75f, 1.0f, 1.25f, 1.5f, 1.75f, 2.0f, 2.5f}) {
+        const std::string percent = std::to_string(static_cast<int>(scale * 100 + 0.5f));
+        if (ImGui::MenuItem((percent + " %").c_str(), nullptr, panel.ui_scale == scale)) panel.ui_scale = scale;
+        panel.record("menu.ui_scale:" + percent);
+      }
+      ImGui::EndMenu();
+    }
     ImGui::Separator();
     ImGui::MenuItem("Draw less while training", nullptr, &panel.draw_less_while_training);
     if (ImGui::IsItemHovered())
@@ -130,8 +158,13 @@ void draw_menu_bar(StudioModel& model, PanelState& panel) {
     ImGui::MenuItem("Messages", nullptr, &panel.show_messages);
     ImGui::EndMenu();
   }
-  if (ImGui::BeginMenu("Help")) {
+  const bool help_menu = ImGui::BeginMenu("Help");
+  panel.record("menu:Help");
+  if (help_menu) {
     ImGui::MenuItem("Keyboard shortcuts", "F1", &panel.show_help);
+    panel.record("menu.shortcuts");
+    ImGui::MenuItem("About DIB-R Studio", nullptr, &panel.show_about);
+    panel.record("menu.about");
     ImGui::EndMenu();
   }
   ImGui::EndMainMenuBar();
@@ -164,9 +197,9 @@ void draw_status_bar(StudioModel& model, PanelState& panel) {
 
 void draw_help_window(PanelState& panel) {
   if (!panel.show_help) return;
-  ImGui::SetNextWindowSize(ImVec2(460, 0), ImGuiCond_Appearing);
-  if (ImGui::Begin("Keyboard shortcuts", &panel.show_help)) {
-    if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg)) {
+  // Sized to its text (the longest action), at any UI scale.
+  if (ImGui::Begin("Keyboard shortcuts", &panel.show_help, ImGuiWindowFlags_AlwaysAutoResize)) {
+    if (ImGui::BeginTable("keys", 2, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
       for (const auto& s : kShortcuts) {
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
@@ -177,6 +210,7 @@ void draw_help_window(PanelState& panel) {
       ImGui::EndTable();
     }
     ImGui::TextDisabled("Keys act when no text field is being edited.");
+    panel.ui.record_last_item("help.last_line");
   }
   ImGui::End();
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of a point method in the studio, clicked by name through the --ui-map file under Xvfb: a DIFFER
 # run trained by the CLI is opened (the views show its latest checkpoint), and the 3D view must show a
-# coloured point cloud (not a mesh) with the GT overlay; the point-size slider must change the sprite size; with
+# coloured point cloud (not a mesh) with the GT overlay; the point-size slider must change the sprite size; the
+# distance colouring, the input camera and Fit must take effect; with
 # "ASCII PLY" ticked, Export must write a text PLY with colours. The window close must end it with exit code 0.
 #   studio_e2e_points.sh DIBR_STUDIO DIBR STUDIO_CHECK UI_QUERY X11_CLOSE
 set -euo pipefail
@@ -27,7 +28,7 @@ echo "studio_e2e: a tiny dataset and a DIFFER run in $work"
   --size 32 --points 300 --workers 1 --preview-count 2 --device cpu >"$work/train.log" 2>&1 ||
   { cat "$work/train.log" >&2; die "training differ-quick failed"; }
 
-"$studio" --data "$work/data" --out "$work/differ" --ui-map "$work/ui_map.json" --window 1600x960 \
+"$studio" --data "$work/data" --out "$work/differ" --ui-map "$work/ui_map.json" --window 1280x760 \
   --screenshot-dir "$work/shots" >"$work/studio.log" 2>&1 &
 pid=$!
 find_window
@@ -44,6 +45,21 @@ before=$(state /viewport/cloud_point_size)
 point_size_changed() { [[ "$(state /viewport/cloud_point_size)" != "$before" ]]; }
 click viewport.point_size
 wait_until 10 "the point size to follow the slider" point_size_changed
+
+# Views for single-image reconstruction: distance colouring, the input camera over its picture, fit-to-view.
+click viewport.distance
+wait_until 20 "the distance colouring" state_has /viewport/distance_summary "GT -> prediction"
+state_is /viewport/distance_colors true || die "the distance colouring is not on"
+click viewport.input_camera
+wait_until 20 "the input camera view" state_is /viewport/input_camera true
+click viewport.input_camera
+wait_until 20 "the orbit view again" state_is /viewport/input_camera false
+orbit=$(state /viewport/view_matrix)
+view_changed() { [[ "$(state /viewport/view_matrix)" != "$orbit" ]]; }
+click viewport.fit
+wait_until 10 "Fit to frame the cloud" view_changed
+click viewport.distance
+wait_until 20 "the prediction's own colours again" state_is /viewport/distance_summary ""
 
 click export.tab:files
 click export.ply_ascii

@@ -723,5 +723,61 @@ TEST_F(StudioModelTest, ADvrRunShowsItsMeshAndFieldSlicesLiveAndFromACheckpoint)
   EXPECT_EQ(m.shown_preview().prediction.meshes.size(), 1u);
 }
 
+TEST_F(StudioModelTest, AnyValOrTestObjectIsShownFromTheCheckpoint) {
+  test::TempDir dir("studio_any_object");
+  StudioModel m(tiny_options(make_tiny_dataset(dir), (dir.path / "run").string()), "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr; }));
+  const std::string test_object = std::string(kClass) + "/obj3";  // in the test split only
+  m.show_object(test_object);
+  EXPECT_NE(m.panel_error("object").find("no checkpoint"), std::string::npos) << m.panel_error("object");
+  m.show_object("nope/obj");
+  EXPECT_NE(m.panel_error("object").find("no object 'nope/obj'"), std::string::npos) << m.panel_error("object");
+
+  m.start_or_resume_training();
+  ASSERT_TRUE(poll_until(m, [&] { return m.checkpoints().size() >= 1; })) << m.run().error();
+  m.stop_training();
+  ASSERT_TRUE(poll_until(m, [&] { return !m.training_active(); }));
+  m.show_object(test_object);
+  ASSERT_TRUE(poll_until(m, [&] {
+    const auto& ids = m.shown_preview().preview_ids;
+    return m.showing_checkpoint() && ids.size() == 2 && m.selected_object() == 1;
+  })) << m.panel_error("object");
+  EXPECT_EQ(m.shown_preview().preview_ids[0], std::string(kClass) + "/obj2") << "the preview object stays first";
+  EXPECT_EQ(m.shown_preview().preview_ids[1], test_object);
+  EXPECT_EQ(m.shown_preview().gt_points.size(0), 2);
+  EXPECT_EQ(m.shown_preview().prediction.vertices.size(0), 2);
+  EXPECT_EQ(m.panel_error("object"), "");
+  // Back to the preview object, then the test object again: already there, selected at once.
+  m.show_object(std::string(kClass) + "/obj2");
+  EXPECT_EQ(m.selected_object(), 0);
+  m.show_object(test_object);
+  EXPECT_EQ(m.selected_object(), 1);
+}
+
+TEST_F(StudioModelTest, ThePreviewSetShowsEveryClassUnlessACountWasChosen) {
+  test::TempDir dir("studio_preview_classes");
+  const auto root = dir.path / "nmr";
+  for (const char* c : {"c1", "c2", "c3"}) {
+    test::write_fake_object(root / c / "obj0", 0, 32);
+    test::write_fake_object(root / c / "obj1", 1, 32);
+    test::write_list(root / c / "softras_train.lst", {"obj0"});
+    test::write_list(root / c / "softras_val.lst", {"obj0", "obj1"});
+  }
+  StudioModel m(tiny_options(root.string(), (dir.path / "run").string()), "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr; }));
+  EXPECT_EQ(m.config().run.preview_count, 1);
+  EXPECT_EQ(m.preview_count(), 3) << "one preview object per class";
+  m.set_class_enabled("c3", false);
+  EXPECT_EQ(m.preview_count(), 2) << "per class in use";
+  m.set_class_enabled("c3", true);
+  m.start_or_resume_training();
+  ASSERT_TRUE(poll_until(m, [&] { return m.shown_preview().count() == 3; })) << m.run().error();
+  EXPECT_EQ(m.shown_preview().preview_ids, (std::vector<std::string>{"c1/obj0", "c2/obj0", "c3/obj0"}));
+  m.stop_training();
+  ASSERT_TRUE(poll_until(m, [&] { return !m.training_active(); }));
+  EXPECT_EQ(m.set_field("run.preview_count", "2"), "");
+  EXPECT_EQ(m.preview_count(), 2) << "a count set in the panel is kept";
+}
+
 }  // namespace
 }  // namespace dibr::studio

@@ -1,6 +1,7 @@
 // Reads the studio's --ui-map file for the end-to-end scripts. No LibTorch here: the scripts call it
 // several times a second while the studio under test trains on the same cores.
 //   dibr_ui_query point UI_MAP NAME            prints the centre "X Y" of a control
+//   dibr_ui_query rect UI_MAP NAME             prints "X Y W H" of a control (whole pixels)
 //   dibr_ui_query state UI_MAP /JSON/POINTER   prints a state value (strings without quotes)
 #include <nlohmann/json.hpp>
 
@@ -33,6 +34,15 @@ int point(const std::string& map_path, const std::string& name) {
   return 0;
 }
 
+int rect(const std::string& map_path, const std::string& name) {
+  const nlohmann::json j = read_json(map_path);
+  if (!j.at("regions").contains(name)) return fail("no control '" + name + "' on screen (see " + map_path + ")");
+  const auto r = j.at("regions").at(name);
+  std::printf("%d %d %d %d\n", static_cast<int>(r[0].get<double>()), static_cast<int>(r[1].get<double>()),
+              static_cast<int>(r[2].get<double>()), static_cast<int>(r[3].get<double>()));
+  return 0;
+}
+
 int state(const std::string& map_path, const std::string& pointer) {
   const nlohmann::json j = read_json(map_path).at("state");
   const nlohmann::json::json_pointer p(pointer);
@@ -48,10 +58,11 @@ int main(int argc, char** argv) {
   try {
     const std::string mode = argc == 4 ? argv[1] : "";
     if (mode == "point") return point(argv[2], argv[3]);
+    if (mode == "rect") return rect(argv[2], argv[3]);
     if (mode == "state") return state(argv[2], argv[3]);
   } catch (const std::exception& e) {
     return fail(e.what());
   }
-  std::cerr << "usage: dibr_ui_query point UI_MAP NAME | state UI_MAP /JSON/POINTER\n";
+  std::cerr << "usage: dibr_ui_query point|rect UI_MAP NAME | state UI_MAP /JSON/POINTER\n";
   return 2;
 }
