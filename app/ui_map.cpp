@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -11,7 +12,16 @@ namespace dibr::studio {
 void UiMap::record_last_item(const std::string& name) {
   // In its first frame a window (a popup, the folder browser) is not yet where it will be drawn.
   if (ImGui::IsWindowAppearing()) return;
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  // Only the part a user can see and click: an item cut off by its window's (or table's) edge is recorded as clipped,
+  // and one scrolled out of sight not at all.
+  const ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 clip_min = draw->GetClipRectMin(), clip_max = draw->GetClipRectMax();
+  const ImVec2 a(std::max(ImGui::GetItemRectMin().x, clip_min.x), std::max(ImGui::GetItemRectMin().y, clip_min.y));
+  const ImVec2 b(std::min(ImGui::GetItemRectMax().x, clip_max.x), std::min(ImGui::GetItemRectMax().y, clip_max.y));
+  if (b.x <= a.x || b.y <= a.y) {
+    rects_.erase(name);
+    return;
+  }
   rects_[name] = UiRect{a.x, a.y, b.x - a.x, b.y - a.y};
 }
 

@@ -18,7 +18,8 @@ struct UiRect {
 class UiMap {
  public:
   void begin_frame() { rects_.clear(); }
-  // The rectangle of the last ImGui item; nothing in a window's first frame, while it may still move.
+  // The visible (clickable) part of the last ImGui item; nothing in a window's first frame, while it may still move,
+  // nor for an item scrolled or cut out of sight.
   void record_last_item(const std::string& name);
   void record(const std::string& name, const UiRect& rect) { rects_[name] = rect; }
   void set_state(nlohmann::json state) { state_ = std::move(state); }
