@@ -1,11 +1,13 @@
 #include "app/folder_browser.h"
 
 #include "app/image_gallery.h"
+#include "app/studio_export.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -50,6 +52,21 @@ std::vector<std::string> list_image_files(const std::string& path) {
   });
 }
 
+std::vector<std::string> list_files_with_extensions(const std::string& path, const std::vector<std::string>& extensions) {
+  return list_visible(path, [&](const fs::directory_entry& e, const std::string& name) {
+    std::error_code file_ec;
+    if (!e.is_regular_file(file_ec)) return false;
+    std::string ext = fs::path(name).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return std::find(extensions.begin(), extensions.end(), ext) != extensions.end();
+  });
+}
+
+std::string with_default_extension(const std::string& name, const std::string& extension) {
+  if (name.empty() || fs::path(name).has_extension()) return name;
+  return name + extension;
+}
+
 std::string expand_home(const std::string& path) {
   if (path.empty() || path[0] != '~' || (path.size() > 1 && path[1] != '/')) return path;
   const char* home = std::getenv("HOME");
@@ -85,6 +102,38 @@ std::string folder_kind(const std::string& path) {
   return "";
 }
 
+void FolderBrowser::open_save(const std::string& start_folder, const std::string& file_name, const std::string& extension,
+                              const std::vector<std::string>& listed) {
+  save_extension_ = extension;
+  save_listed_ = listed;
+  file_name_ = file_name;
+  open(start_folder, BrowseFor::SaveExport);
+}
+
+std::string FolderBrowser::save_path() const {
+  if (file_name_.empty()) return {};
+  return (fs::path(current_) / with_default_extension(expand_home(file_name_), save_extension_)).string();
+}
+
+std::string FolderBrowser::save_target() const {
+  const std::string path = save_path();
+  return path.empty() ? path : unique_path(path);
+}
+
+bool FolderBrowser::save(std::string* chosen) {
+  if (file_name_.empty()) {
+    error_ = "type a file name";
+    return false;
+  }
+  return choose(save_path(), chosen);
+}
+
+std::vector<std::string> FolderBrowser::list_files(const std::string& folder) const {
+  if (pick_images_) return list_image_files(folder);
+  if (purpose_ == BrowseFor::SaveExport) return list_files_with_extensions(folder, save_listed_);
+  return {};
+}
+
 void FolderBrowser::open(const std::string& start_path, BrowseFor purpose) {
   open_ = true;
   purpose_ = purpose;
@@ -110,7 +159,7 @@ void FolderBrowser::navigate(const std::string& path) {
     entries_ = list_subfolders(target);
     kinds_.assign(entries_.size(), "");
     for (size_t i = 0; i < entries_.size() && i < kMarkedEntries; ++i) kinds_[i] = folder_kind((fs::path(target) / entries_[i]).string());
-    images_ = pick_images_ ? list_image_files(target) : std::vector<std::string>();
+    files_ = list_files(target);
     highlighted_.clear();
     current_ = target;
     typed_ = target;
@@ -167,7 +216,7 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     ui.record_last_item("browser.go");
     if ((entered || go) && enter(typed_, chosen)) picked = true;
     if (!error_.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", error_.c_str());
-    ImGui::BeginChild("entries", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * 1.3f), true);
+    ImGui::BeginChild("entries", ImVec2(0, -ImGui::GetFrameHeightWithSpacing() * (saving() ? 2.4f : 1.3f)), true);
     std::string next;
     for (size_t i = 0; i < entries_.size(); ++i) {
       const std::string& name = entries_[i];
@@ -181,17 +230,36 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
       }
     }
     std::string picked_file;
-    for (const auto& name : images_) {
+    for (const auto& name : files_) {
       const bool clicked = ImGui::Selectable(name.c_str(), name == highlighted_, ImGuiSelectableFlags_AllowDoubleClick);
-      ui.record_last_item("browser.image:" + name);
+      ui.record_last_item((saving() ? "browser.file:" : "browser.image:") + name);
       if (clicked) highlighted_ = name;
-      if (clicked && ImGui::IsMouseDoubleClicked(0)) picked_file = name;
+      if (clicked && saving()) file_name_ = name;
+      if (clicked && !saving() && ImGui::IsMouseDoubleClicked(0)) picked_file = name;
     }
-    if (entries_.empty() && images_.empty()) ImGui::TextDisabled(pick_images_ ? "(no sub-folders or images)" : "(no sub-folders)");
+    if (entries_.empty() && files_.empty())
+      ImGui::TextDisabled(pick_images_ ? "(no sub-folders or images)" : saving() ? "(no sub-folders or files of this kind)" : "(no sub-folders)");
     ImGui::EndChild();
     if (!next.empty()) navigate(next);
-    if (pick_images_) {
-      const bool image = std::find(images_.begin(), images_.end(), highlighted_) != images_.end();
+    if (saving()) {
+      ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Save").x - 4 * ImGui::GetStyle().FramePadding.x - ImGui::GetStyle().ItemSpacing.x);
+      if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+      const bool entered_name =
+          ImGui::InputTextWithHint("##file_name", ("file name (" + save_extension_ + " is added without an extension)").c_str(),
+                                   &file_name_, ImGuiInputTextFlags_EnterReturnsTrue);
+      ui.record_last_item("browser.file_name");
+      ImGui::SameLine();
+      ImGui::BeginDisabled(file_name_.empty());
+      const bool save_clicked = ImGui::Button("Save");
+      ImGui::EndDisabled();
+      ui.record_last_item("browser.save");
+      if (file_name_.empty() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("type a file name");
+      if ((entered_name || save_clicked) && save(chosen)) picked = true;
+      const std::string path = save_path(), target = save_target();
+      if (!path.empty())
+        ImGui::TextDisabled(target == path ? "saves %s" : "saves %s (the name is taken: nothing is overwritten)", target.c_str());
+    } else if (pick_images_) {
+      const bool image = std::find(files_.begin(), files_.end(), highlighted_) != files_.end();
       ImGui::BeginDisabled(!image);
       if (ImGui::Button("Open")) picked_file = highlighted_;
       ImGui::EndDisabled();
@@ -210,6 +278,7 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     ui.record_last_item("browser.cancel");
     ImGui::SameLine();
     ImGui::TextDisabled(pick_images_ ? "double-click: enter a folder, open an image | Esc: cancel"
+                        : saving()   ? "double-click: enter a folder, click a file: take its name | Esc: cancel"
                                      : "click: pick, double-click: enter | Esc: cancel");
     if (!open_) ImGui::CloseCurrentPopup();
     ImGui::EndPopup();

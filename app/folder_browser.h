@@ -1,7 +1,9 @@
 #pragma once
 // A folder picker drawn with ImGui (no native dialog: works over ssh/X forwarding and under Xvfb):
 // list sub-folders (datasets, class folders and runs marked), go up, type or paste a path (~ is home). In image mode it also lists the folder's images
-// (is_user_image_file) and picks one: double-click it, or highlight it and Open, or type its path.
+// (is_user_image_file) and picks one: double-click it, or highlight it and Open, or type its path. In save mode
+// (open_save) it is a save dialog: a file name under the folder list, the extension added when the name has none,
+// the folder's files of that kind listed, and the path it will write shown (an existing file is never overwritten).
 #include <string>
 #include <vector>
 
@@ -14,9 +16,13 @@ namespace dibr::studio {
 std::vector<std::string> list_subfolders(const std::string& path);
 // Image files (is_user_image_file) directly in `path`, sorted, hidden ones left out.
 std::vector<std::string> list_image_files(const std::string& path);
+// Files directly in `path` whose extension is one of `extensions` (".obj", compared without case), sorted, hidden ones left out.
+std::vector<std::string> list_files_with_extensions(const std::string& path, const std::vector<std::string>& extensions);
+// `name` with `extension` appended when it has none (the export rule, with_export_extension).
+std::string with_default_extension(const std::string& name, const std::string& extension);
 
 // What the browser is picking: the caller acts on the choice by this.
-enum class BrowseFor { DatasetFolder, RunFolder, OverlayRun, CompareRun, Image };
+enum class BrowseFor { DatasetFolder, RunFolder, OverlayRun, CompareRun, Image, SaveExport };
 
 // "~" and "~/..." with $HOME put in; anything else unchanged.
 std::string expand_home(const std::string& path);
@@ -34,6 +40,18 @@ class FolderBrowser {
   bool is_open() const { return open_; }
   BrowseFor purpose() const { return purpose_; }
   bool picking_images() const { return purpose_ == BrowseFor::Image; }
+  // The save dialog: opens at start_folder (as open() does) with `file_name` typed; names without an extension get
+  // `extension`; the folder's files with the extensions in `listed` are shown (a click takes the name).
+  void open_save(const std::string& start_folder, const std::string& file_name, const std::string& extension,
+                 const std::vector<std::string>& listed);
+  bool saving() const { return purpose_ == BrowseFor::SaveExport; }
+  std::string& file_name() { return file_name_; }
+  // Where Save writes: the current folder / the file name, with the extension when it has none; "" without a name.
+  // The caller's writer then keeps existing files (unique_path); save_target() says what that makes of it.
+  std::string save_path() const;
+  std::string save_target() const;  // unique_path(save_path())
+  // The save dialog's Save: true and *chosen = save_path() when a name is typed.
+  bool save(std::string* chosen);
   const std::string& current() const { return current_; }
   const std::string& error() const { return error_; }
   // The folder the last choice was in (or was): where open() starts next time. The studio remembers it.
@@ -44,6 +62,8 @@ class FolderBrowser {
   const std::vector<std::string>& entries() const { return entries_; }
   const std::vector<std::string>& entry_kinds() const { return kinds_; }
   static constexpr size_t kMarkedEntries = 400;
+  // The files listed under the sub-folders: images (image mode) or the save dialog's kinds, else none.
+  const std::vector<std::string>& files() const { return files_; }
   void navigate(const std::string& path);
   // The typed path (~ expanded): a folder is entered; in image mode an image file is chosen (true, *chosen).
   bool enter(const std::string& typed, std::string* chosen);
@@ -59,10 +79,13 @@ class FolderBrowser {
 
  private:
   bool choose(const std::string& path, std::string* chosen);
+  std::vector<std::string> list_files(const std::string& folder) const;  // images, or the save dialog's listed kinds
   bool open_ = false, popup_requested_ = false, pick_images_ = false;
   BrowseFor purpose_ = BrowseFor::DatasetFolder;
   std::string current_, typed_, error_, highlighted_, last_folder_;
-  std::vector<std::string> entries_, kinds_, images_;
+  std::string file_name_, save_extension_;
+  std::vector<std::string> save_listed_;
+  std::vector<std::string> entries_, kinds_, files_;
 };
 
 }  // namespace dibr::studio

@@ -24,7 +24,8 @@ void draw_dataset_panel(StudioModel& model, PanelState& panel) {
   if (ImGui::Button("Built-in sample")) model.open_dataset("");
   panel.record("dataset.sample");
   ImGui::SameLine();
-  ImGui::BeginDisabled(model.recent().folders().empty());
+  const std::string why_recent = why_unavailable(model, "dataset.recent");
+  ImGui::BeginDisabled(!why_recent.empty());
   if (ImGui::BeginCombo("##recent", "Recent folders", ImGuiComboFlags_HeightLarge)) {
     std::string picked;
     for (const auto& f : model.recent().folders()) {
@@ -36,6 +37,7 @@ void draw_dataset_panel(StudioModel& model, PanelState& panel) {
   }
   ImGui::EndDisabled();
   panel.record("dataset.recent");
+  unavailable_tooltip(why_recent);
   draw_panel_error(model, panel, "dataset");
 
   if (model.dataset_checking()) {
@@ -76,6 +78,7 @@ void draw_dataset_panel(StudioModel& model, PanelState& panel) {
       ImGui::BeginDisabled(model.training_active());
       if (ImGui::Checkbox(("##use" + c.class_id).c_str(), &ticked)) model.set_class_enabled(c.class_id, ticked);
       ImGui::EndDisabled();
+      unavailable_tooltip(why_unavailable(model, "training.settings"));
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(c.class_id.c_str());
       ImGui::TableNextColumn();

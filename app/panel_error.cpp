@@ -1,4 +1,5 @@
-// An action's error in the panel where the user started it (the message log keeps every message).
+// An action's error in the panel where the user started it (the message log keeps every message), and why a greyed
+// control cannot act.
 #include <imgui.h>
 
 #include <string>
@@ -18,6 +19,10 @@ void draw_panel_error(StudioModel& model, PanelState& panel, const char* action)
   if (ImGui::SmallButton("dismiss")) model.dismiss_error(action);
   panel.record(std::string("error.dismiss:") + action);
   ImGui::PopID();
+}
+
+void unavailable_tooltip(const std::string& why) {
+  if (!why.empty() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", why.c_str());
 }
 
 }  // namespace dibr::studio

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include "app/panels.h"
@@ -14,6 +15,25 @@
 namespace dibr::studio {
 
 namespace {
+
+namespace fs = std::filesystem;
+
+// The save dialog starts where the typed path points (its folder and name), else in <out>/exports (else the run
+// folder) with the automatic name; names without an extension get the one Export would add.
+void open_save_dialog(StudioModel& model, PanelState& panel) {
+  const auto subject = model.export_subject();
+  if (!subject) return;
+  const std::string extension = subject->kind == PredictionKind::PointCloud ? std::string(".ply") : model.mesh_format();
+  std::string folder = (fs::path(model.out_dir()) / "exports").string(), name = subject->automatic_name;
+  if (!model.export_path().empty()) {
+    const fs::path typed(expand_home(model.export_path()));
+    folder = typed.parent_path().string();
+    name = typed.filename().string();
+  }
+  std::error_code ec;
+  if (!fs::is_directory(folder, ec)) folder = model.out_dir();
+  panel.browser.open_save(folder, name, extension, {".obj", ".ply"});
+}
 
 void job_progress(float fraction, int done, int total) {
   char text[64];
@@ -44,8 +64,12 @@ void draw_compare_section(StudioModel& model, PanelState& panel) {
     job_progress(job.progress(), job.done(), job.total());
     ImGui::TextUnformatted(model.compare_stage().c_str());
   } else {
+    const std::string why = why_unavailable(model, "compare.start");
+    ImGui::BeginDisabled(!why.empty());
     if (ImGui::Button("Compare")) model.start_compare();
+    ImGui::EndDisabled();
     panel.record("compare.start");
+    unavailable_tooltip(why);
   }
   draw_panel_error(model, panel, "compare");
   if (!model.compare_report()) return;
@@ -136,11 +160,22 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
   ImGui::InputTextWithHint("##obj", "auto: <out>/exports/<object>_<step>; no extension: the format below", &model.export_path());
   panel.record("export.obj_path");
   ImGui::SameLine();
+  const std::string why_export = why_unavailable(model, "export.obj");
+  ImGui::BeginDisabled(!why_export.empty());
   if (ImGui::Button("Export")) model.export_shown();
+  ImGui::EndDisabled();
   panel.record("export.obj");
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Ctrl+E; an existing file is never overwritten (a _N suffix is added)%s%s",
                       model.last_export().empty() ? "" : "\nlast written: ", model.last_export().c_str());
+  unavailable_tooltip(why_export);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!why_export.empty());
+  if (ImGui::Button("Save as...")) open_save_dialog(model, panel);
+  ImGui::EndDisabled();
+  panel.record("export.save_as");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("choose the folder and the file name (the extension is added)");
+  unavailable_tooltip(why_export);
   draw_panel_error(model, panel, "export");
   ImGui::SameLine();
   bool ascii = model.ply_encoding() == PlyEncoding::Ascii;
@@ -156,8 +191,12 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
     if (ImGui::Button("Cancel##eval")) model.cancel_batch_export();
     panel.record("export.batch_cancel");
   } else {
+    const std::string why = why_unavailable(model, "export.batch");
+    ImGui::BeginDisabled(!why.empty());
     if (ImGui::Button("Batch export")) model.start_batch_export();
+    ImGui::EndDisabled();
     panel.record("export.batch");
+    unavailable_tooltip(why);
   }
   draw_panel_error(model, panel, "batch export");
 
@@ -170,8 +209,12 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
     panel.record("export.chamfer_cancel");
     job_progress(chamfer_job.progress(), chamfer_job.done(), chamfer_job.total());
   } else {
+    const std::string why = why_unavailable(model, "export.chamfer");
+    ImGui::BeginDisabled(!why.empty());
     if (ImGui::Button("Chamfer report")) model.start_chamfer_report();
+    ImGui::EndDisabled();
     panel.record("export.chamfer");
+    unavailable_tooltip(why);
   }
   draw_panel_error(model, panel, "chamfer report");
   if (model.chamfer_report()) {

@@ -24,6 +24,7 @@ void draw_export_pictures_tab(StudioModel& model, PanelState& panel) {
   if (ImGui::ArrowButton("##pictures_back", ImGuiDir_Left)) --panel.export_page;
   ImGui::EndDisabled();
   panel.record("export.pictures_back");
+  unavailable_tooltip(panel.export_page == 0 ? "this is the first page" : "");
   ImGui::SameLine();
   ImGui::Text("page %d of %d (%zu pictures)", panel.export_page + 1, pages, pictures.size());
   ImGui::SameLine();
@@ -31,6 +32,7 @@ void draw_export_pictures_tab(StudioModel& model, PanelState& panel) {
   if (ImGui::ArrowButton("##pictures_next", ImGuiDir_Right)) ++panel.export_page;
   ImGui::EndDisabled();
   panel.record("export.pictures_next");
+  unavailable_tooltip(panel.export_page + 1 >= pages ? "this is the last page" : "");
   ImGui::SameLine();
   ImGui::TextDisabled("click one to show it in the 3D view");
 

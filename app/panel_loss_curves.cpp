@@ -50,6 +50,8 @@ void draw_loss_panel(StudioModel& model, PanelState& panel) {
     plot.set_validation(all_chamfer ? "val CD x100" : "val IoU", steps, all_chamfer ? chamfer : iou, best);
   }
 
+  const std::string why_no_values = why_unavailable(model, "loss.csv");
+  ImGui::BeginDisabled(!why_no_values.empty());
   if (ImGui::SmallButton("CSV")) {
     try {
       const std::string path = plot_file(model, ".csv");
@@ -62,6 +64,7 @@ void draw_loss_panel(StudioModel& model, PanelState& panel) {
     }
   }
   panel.record("loss.csv");
+  unavailable_tooltip(why_no_values);
   ImGui::SameLine();
   if (ImGui::SmallButton("PNG")) {
     try {
@@ -71,6 +74,8 @@ void draw_loss_panel(StudioModel& model, PanelState& panel) {
     }
   }
   panel.record("loss.png");
+  unavailable_tooltip(why_no_values);
+  ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::SmallButton("Overlay a run...")) panel.browser.open(model.out_dir(), BrowseFor::OverlayRun);
   panel.record("loss.overlay");
@@ -80,6 +85,7 @@ void draw_loss_panel(StudioModel& model, PanelState& panel) {
   if (ImGui::SmallButton("Reset zoom")) plot.reset_view();
   ImGui::EndDisabled();
   panel.record("loss.reset");
+  unavailable_tooltip(plot.zoomed() ? "" : "the plot shows every step (drag a range or use the wheel to zoom)");
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec4 r = plot.draw("loss", avail.x, avail.y);
   panel.plot_rect = UiRect{r.x, r.y, r.z, r.w};

@@ -60,7 +60,9 @@ void draw_training_panel(StudioModel& model, PanelState& panel) {
   const RunState state = model.run_state();
   const bool active = model.training_active();
   const TrainConfig& config = model.config();
+  const std::string settings_locked = why_unavailable(model, "training.settings");
 
+  if (active) ImGui::TextDisabled("settings are the run's while it is in progress (stop it to change them)");
   ImGui::BeginDisabled(active);
   ImGui::SetNextItemWidth(120);
   if (ImGui::BeginCombo("preset", config.preset.c_str())) {
@@ -77,6 +79,7 @@ void draw_training_panel(StudioModel& model, PanelState& panel) {
   }
   panel.record("training.preset");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("values you changed (here or by flags) are kept");
+  unavailable_tooltip(settings_locked);
   ImGui::SameLine();
   ImGui::TextDisabled("(%s)", find_preset(config.preset).description.c_str());
   for (const auto& f : config_fields()) {
@@ -99,22 +102,26 @@ void draw_training_panel(StudioModel& model, PanelState& panel) {
   const bool running = state == RunState::Running || state == RunState::Creating;
   const auto& followed = model.followed_writer();
   if (followed) ImGui::TextWrapped("Following %s: read-only", followed->describe().c_str());
-  ImGui::BeginDisabled(running || state == RunState::Stopping || followed.has_value());
+  const std::string why_start = why_unavailable(model, "training.start");
+  ImGui::BeginDisabled(!why_start.empty());
   if (ImGui::Button(paused ? "Resume (Ctrl+T)" : "Start (Ctrl+T)")) model.start_or_resume_training();
   panel.record("training.start");
   ImGui::EndDisabled();
-  if (followed && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("another process trains this run folder; choose another output folder to train here");
+  unavailable_tooltip(why_start);
   ImGui::SameLine();
-  ImGui::BeginDisabled(state != RunState::Running);
+  const std::string why_pause = why_unavailable(model, "training.pause");
+  ImGui::BeginDisabled(!why_pause.empty());
   if (ImGui::Button("Pause (Space)")) model.toggle_pause();
   panel.record("training.pause");
   ImGui::EndDisabled();
+  unavailable_tooltip(why_pause);
   ImGui::SameLine();
-  ImGui::BeginDisabled(!(running || paused));
+  const std::string why_stop = why_unavailable(model, "training.stop");
+  ImGui::BeginDisabled(!why_stop.empty());
   if (ImGui::Button("Stop (Ctrl+Shift+T)")) model.stop_training();
   panel.record("training.stop");
   ImGui::EndDisabled();
+  unavailable_tooltip(why_stop);
 
   for (const char* action : {"training", "preset", "run folder", "open run"}) draw_panel_error(model, panel, action);
   if (!model.run_started()) {

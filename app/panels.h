@@ -12,6 +12,7 @@
 #include "app/studio_layout.h"
 #include "app/studio_model.h"
 #include "app/ui_map.h"
+#include "app/unavailable_controls.h"
 
 namespace dibr::studio {
 
@@ -86,6 +87,9 @@ void draw_messages_window(StudioModel& model, PanelState& panel);
 // The latest error of `action` (StudioModel::panel_error), wrapped in red where the panel calls it, with a button
 // that dismisses it; nothing when there is none.
 void draw_panel_error(StudioModel& model, PanelState& panel, const char* action);
+// The last item's tooltip while it is greyed: why it cannot act (why_unavailable, or the panel's own reason); nothing
+// when `why` is empty.
+void unavailable_tooltip(const std::string& why);
 // Keys queued since the last frame (ignored while a text field is being edited).
 void handle_shortcuts(StudioModel& model, PanelState& panel);
 

@@ -63,6 +63,7 @@ void draw_about_window(PanelState& panel) {
     if (ImGui::Button("Copy the docs' path")) ImGui::SetClipboardText(docs.c_str());
     ImGui::EndDisabled();
     panel.record("about.copy_docs");
+    unavailable_tooltip(docs.empty() ? "the docs folder is not in the source tree this was built from (moved or deleted)" : "");
     ImGui::SameLine();
     if (ImGui::Button("Close")) panel.show_about = false;
     panel.record("about.close");

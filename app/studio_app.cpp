@@ -13,6 +13,7 @@
 #include "app/distance_colors.h"
 #include "app/screenshot.h"
 #include "app/studio_export.h"
+#include "app/unavailable_controls.h"
 #include "cuda_interop/gl_buffer_interop.h"
 #include "render/mesh_ops.h"
 #include "trainer/compare_report.h"
@@ -293,7 +294,9 @@ nlohmann::json StudioApp::ui_state() const {
     if (!panel_.browser.entry_kinds()[i].empty()) marks[entries[i]] = panel_.browser.entry_kinds()[i];
   state["browser"] = {{"open", panel_.browser.is_open()},      {"path", panel_.browser.current()},
                       {"error", panel_.browser.error()},       {"highlighted", panel_.browser.highlighted()},
-                      {"last_folder", panel_.browser.last_folder()}, {"marks", marks}};
+                      {"last_folder", panel_.browser.last_folder()}, {"marks", marks},
+                      {"saving", panel_.browser.saving()},       {"save_target", panel_.browser.save_target()}};
+  state["unavailable"] = unavailable_json(model_);
   state["loss_plot"] = {{"steps", panel_.loss_plot.size()}, {"hovered_step", panel_.loss_plot.hovered_step()}};
   state["field_errors"] = panel_.field_error;
   const ImVec2 display = ImGui::GetIO().DisplaySize;
@@ -351,9 +354,13 @@ void StudioApp::frame() {
                       : purpose == BrowseFor::RunFolder  ? "Open a run folder"
                       : purpose == BrowseFor::OverlayRun ? "Overlay a run's loss curve"
                       : purpose == BrowseFor::CompareRun ? "Add a run to compare"
+                      : purpose == BrowseFor::SaveExport ? "Save the 3D view's prediction"
                                                          : "Choose a dataset folder";
   if (panel_.browser.draw(title, &chosen, panel_.ui)) {
-    if (purpose == BrowseFor::Image) model_.open_images({chosen});
+    if (purpose == BrowseFor::SaveExport) {
+      model_.export_path() = chosen;  // the Export field keeps it, as if typed
+      model_.export_shown();
+    } else if (purpose == BrowseFor::Image) model_.open_images({chosen});
     else if (purpose == BrowseFor::RunFolder) model_.open_run(chosen);
     else if (purpose == BrowseFor::OverlayRun) overlay_run(chosen);
     else if (purpose == BrowseFor::CompareRun) {

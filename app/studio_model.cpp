@@ -854,31 +854,41 @@ void StudioModel::set_mesh_format(const std::string& extension) {
   mesh_format_ = extension;
 }
 
+std::optional<StudioModel::ExportSubject> StudioModel::export_subject() const {
+  if (viewing_image()) {
+    const GalleryImage& image = *shown_image();
+    return ExportSubject{file_safe(image.name) + "_step" + std::to_string(image.model_step), image.result.prediction.kind};
+  }
+  const PreviewData& p = shown_preview();
+  if (p.count() == 0 || p.prediction.count() == 0) return std::nullopt;
+  const int index = std::clamp(selected_object_, 0, p.count() - 1);
+  return ExportSubject{file_safe(p.preview_ids[index]) + (p.from_checkpoint ? "_checkpoint" : "_live") + "_step" + std::to_string(p.step),
+                       p.prediction.kind};
+}
+
 void StudioModel::export_shown() {
   guarded("export", [&] {
+    const std::optional<ExportSubject> subject = export_subject();
+    if (!subject) throw std::runtime_error("there is no prediction to export yet");
     ExportOptions options;
     options.ply = ply_encoding_;
     options.normals = export_normals_;
     const Prediction* prediction = nullptr;
     int64_t index = 0;
-    std::string automatic;  // file name when no path is typed
     if (viewing_image()) {
       const GalleryImage& image = *shown_image();
       prediction = &image.result.prediction;
-      automatic = file_safe(image.name) + "_step" + std::to_string(image.model_step);
       options.provenance = {image.model_key.substr(0, image.model_key.rfind('@')), image.model_step, config_.model.method,
                             "the picture " + image.path};
     } else {
       const PreviewData& p = shown_preview();
-      if (p.count() == 0 || p.prediction.count() == 0) throw std::runtime_error("there is no prediction to export yet");
       index = std::clamp(selected_object_, 0, p.count() - 1);
       prediction = &p.prediction;
-      automatic = file_safe(p.preview_ids[index]) + (p.from_checkpoint ? "_checkpoint" : "_live") + "_step" + std::to_string(p.step);
       options.provenance = {p.from_checkpoint ? p.checkpoint_path : "live training in " + out_dir(), p.step, p.method,
                             p.preview_ids[index] + " (" + dataset_name(config_.data.root) + "), view 0 as input"};
     }
     const std::string mesh_ext = prediction->kind == PredictionKind::PointCloud ? std::string(".ply") : mesh_format_;
-    std::string path = export_path_.empty() ? (fs::path(out_dir()) / "exports" / (automatic + mesh_ext)).string()
+    std::string path = export_path_.empty() ? (fs::path(out_dir()) / "exports" / (subject->automatic_name + mesh_ext)).string()
                                             : with_export_extension(export_path_, prediction->kind, mesh_format_);
     const fs::path parent = fs::path(path).parent_path();
     if (!parent.empty()) fs::create_directories(parent);
@@ -1137,6 +1147,8 @@ nlohmann::json StudioModel::state_json() const {
           {"ply_encoding", to_string(ply_encoding_)},
           {"prediction_kind", to_string(shown_preview().prediction.kind)},
           {"selected_object", selected_object_},
+          {"selected_id", selected_object_ >= 0 && selected_object_ < shown_preview().count() ? shown_preview().preview_ids[selected_object_] : std::string()},
+          {"last_export", last_export_},
           {"field_slices", shown_preview().field_slices.defined()},
           {"field_slice_axis", field_slice_axis_},
           {"view_subject", viewing_image() ? "image" : "preview"},

@@ -109,6 +109,14 @@ class StudioModel {
   const std::vector<std::string>& extra_objects() const { return extra_objects_; }  // also puts the preview object back in the 3D view
   // The 3D view's prediction (a preview object's or an image's; OBJ or PLY) to export_path() or an automatic name.
   void export_shown();
+  // What export_shown() would write now: the prediction's kind and the file name it takes when no path is typed
+  // (<object>_<live|checkpoint>_step<N>, without extension); nullopt when the 3D view has no prediction. The save
+  // dialog starts from it.
+  struct ExportSubject {
+    std::string automatic_name;
+    PredictionKind kind = PredictionKind::Mesh;
+  };
+  std::optional<ExportSubject> export_subject() const;
   void start_batch_export();
   void cancel_batch_export();
   void start_chamfer_report();
@@ -229,6 +237,7 @@ class StudioModel {
   void set_export_normals(bool on) { export_normals_ = on; }
   const std::string& last_export() const { return last_export_; }  // the file the last export wrote
   std::string& predictions_dir() { return chamfer_pred_dir_; }
+  const std::string& predictions_dir() const { return chamfer_pred_dir_; }
 
   void info(const std::string& text);
   void error(const std::string& text);

@@ -89,11 +89,14 @@ state_is /viewport/upload_path "host upload" || die "meshes reach GL by '$(state
   die "the studio does not say why CUDA-GL interop is (not) used: '$(state /viewport/interop)'"
 echo "studio_e2e: meshes reach GL by host upload; interop: $(state /viewport/interop)"
 
+# Two checkpoints at least, so that Left has one to step back to.
+wait_until 150 "a second checkpoint" eval '(( $(state /checkpoints) >= 2 ))'
 key ctrl+k
 wait_until 60 "a checkpoint in the views" title_has "view: checkpoint step"
+wait_until 60 "the checkpoint's previews loaded" state_is /jobs/checkpoint false
+shown=$(state /showing)
 key Left
-sleep 1
-wait_until 60 "the views after stepping back" title_has "view: checkpoint step"
+wait_until 60 "the views after stepping back (Left)" eval '[[ "$(state /showing)" == "checkpoint step"* && "$(state /showing)" != "$shown" ]]'
 
 # With the mouse: a checkpoint from the table, another from the timeline, a preview object from the grid.
 # The timeline's markers move while new checkpoints arrive: wait until training is done and all are listed

@@ -29,7 +29,7 @@ for preset in quick nmr-quick; do
     --preview-count 2 --device cpu >"$work/train_$preset.log" 2>&1 || { cat "$work/train_$preset.log" >&2; die "training $preset failed"; }
 done
 
-"$studio" --data "$work/data" --out "$work/quick" --ui-map "$work/ui_map.json" --window 1600x960 \
+"$studio" --data "$work/data" --out "$work/quick" --ui-map "$work/ui_map.json" --window 1280x760 \
   --screenshot-dir "$work/shots" >"$work/studio.log" 2>&1 &
 pid=$!
 find_window

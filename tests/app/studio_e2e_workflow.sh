@@ -5,8 +5,10 @@
 #            list, the in-app folder browser (type a path, double-click a sub-folder, Up, a bad path),
 #            a typed path that does not exist;
 #   training: Start, Pause, Resume, Space, Stop buttons and keys, resume from latest.pt, Ctrl+Shift+T;
-#   export: batch export of the test split, chamfer report (table, CSV, JSON), an unreadable checkpoint,
-#           a failing OBJ export;
+#   greyed controls: Stop, Pause and Batch export say why before training, Start while it runs;
+#   export: batch export of the test split, chamfer report (table, CSV, JSON), the Pictures tab (a click shows
+#           that test object), the save dialog (extension added, an existing name kept), an unreadable
+#           checkpoint, a failing OBJ export;
 #   images: drop a PNG, wait for its mesh in the 3D view, export it from the Images panel and read it back.
 # Every error must show as a message while the studio keeps its dataset and training state; the window
 # close must end it with exit code 0.
@@ -100,8 +102,15 @@ state_is /config/model/decoder_hidden 256 || die "the paper preset did not set t
 pick_preset quick
 state_is /config/model/decoder_hidden 64 || die "back on quick, the decoder width is $(state /config/model/decoder_hidden)"
 
+# Controls that cannot act are greyed with the reason (their tooltip; the UI map lists them).
+state_is /unavailable/training.stop "nothing is training" || die "Stop is not greyed before training: '$(state /unavailable/training.stop)'"
+state_is /unavailable/training.pause "nothing is training" || die "Pause is not greyed before training"
+state_has /unavailable/export.batch "no checkpoint in" || die "Batch export is not greyed without a checkpoint: '$(state /unavailable/export.batch)'"
+state_is /unavailable/training.start "" || die "Start is greyed before training: '$(state /unavailable/training.start)'"
 click training.start
 wait_until 60 "training to start (Start button)" title_matches "running step [1-9]"
+wait_until 10 "Start greyed while training" state_is /unavailable/training.start "training is running"
+state_is /unavailable/training.stop "" || die "Stop is greyed while training: '$(state /unavailable/training.stop)'"
 wait_until 150 "a checkpoint" first_file "$work/run/step_*.pt"
 click training.pause
 wait_until 30 "training to pause (Pause button)" title_has "paused step"
@@ -148,6 +157,18 @@ wait_until 20 "the screenshot" first_file "$work/shots/studio_*[0-9].png"
 png=$(ls "$work"/shots/studio_*[0-9].png | head -n 1)
 "$check" screenshot "$png" "${png%.png}.regions.json" export.chamfer_table viewport || die "the chamfer table is not drawn ($png)"
 
+# ---- the batch export's pictures: a click shows that test object -----------------------------------------
+picture_id=$(cd "$pred_dir" && find . -name '*_0.png' | sed 's|^\./||; s|_0\.png$||' | LC_ALL=C sort | head -n 1)
+[[ -n "$picture_id" ]] || die "the batch export wrote no pictures in $pred_dir"
+click export.tab:pictures
+wait_until 10 "the batch export's pictures in the Pictures tab" control_shown "export.picture:$picture_id"
+click "export.picture:$picture_id"
+wait_until 120 "the clicked picture's object in the 3D view" state_is /selected_id "$picture_id"
+title_has "view: checkpoint step" || die "the clicked object is not shown from the checkpoint"
+click export.tab:files
+key ctrl+k
+wait_until 30 "the live view again (Ctrl+K)" title_has "view: live step"
+
 # ---- a dropped picture, reconstructed with the newest checkpoint, shown and exported --------------------
 picture="$work/picture.png"
 cp "$(find "$work/data_b" -path '*/image/0000.png' | sort | head -n 1)" "$picture"
@@ -164,10 +185,26 @@ obj=$(compgen -G "$work/run/exports/picture_step*.obj" | head -n 1)
 [[ -n "$obj" ]] || die "no exports/picture_step*.obj after Export"
 "$check" obj "$obj" 642 1280 || die "the exported OBJ of the dropped picture does not read back"
 
+# The save dialog (the picture's mesh is on show): the extension is added, an existing name is kept.
+mkdir -p "$work/saved"
+click export.save_as
+wait_until 10 "the save dialog" state_is /browser/saving true
+type_into browser.path "$work/saved"
+wait_until 10 "the save dialog in the saved folder" state_is /browser/path "$work/saved"
+type_into browser.file_name "my_mesh"
+wait_until 20 "the mesh written from the save dialog" log_has "wrote $work/saved/my_mesh.obj"
+"$check" obj "$work/saved/my_mesh.obj" 642 1280 || die "the mesh saved from the dialog does not read back"
+state_is /export_path "$work/saved/my_mesh.obj" || die "the Export field does not keep the saved path: '$(state /export_path)'"
+click export.save_as
+wait_until 10 "the save dialog again, at the saved name" state_has /browser/save_target "$work/saved/my_mesh_1.obj"
+click browser.save
+wait_until 20 "a second save beside the first (never overwritten)" log_has "wrote $work/saved/my_mesh_1.obj"
+
 # ---- an unreadable checkpoint (its sidecar says step 99999, the file is garbage) ----------------------
+listed=$(state /checkpoints)
 echo '{"loss": 0.5, "step": 99999}' >"$work/run/step_99999.pt.json"
 echo "not a checkpoint" >"$work/run/step_99999.pt"
-sleep 1.5  # the studio rescans the run folder every second
+wait_until 10 "the unreadable checkpoint listed (the run folder is rescanned every second)" eval '(( $(state /checkpoints) > listed ))'
 key ctrl+k
 wait_until 30 "an error for the unreadable checkpoint" log_has "checkpoint: "
 key Left

@@ -285,6 +285,47 @@ TEST(FolderBrowser, OpensAtTheLastFolderOrHomeAndUsesTheHighlightedFolder) {
   fs::remove_all(dir);
 }
 
+TEST(FolderBrowser, TheSaveDialogAddsTheExtensionAndNeverOverwrites) {
+  EXPECT_EQ(with_default_extension("chair", ".ply"), "chair.ply");
+  EXPECT_EQ(with_default_extension("chair.obj", ".ply"), "chair.obj") << "a typed extension is kept (export checks it)";
+  EXPECT_EQ(with_default_extension("", ".obj"), "");
+
+  const fs::path dir = temp_dir("save");
+  fs::create_directories(dir / "sub");
+  std::ofstream(dir / "taken.obj") << "v 0 0 0\n";
+  std::ofstream(dir / "cloud.PLY") << "ply\n";
+  std::ofstream(dir / "notes.txt") << "x\n";
+  FolderBrowser browser;
+  browser.open_save(dir.string(), "chair_live_step40", ".obj", {".obj", ".ply"});
+  EXPECT_TRUE(browser.saving());
+  EXPECT_EQ(browser.purpose(), BrowseFor::SaveExport);
+  EXPECT_EQ(browser.entries(), (std::vector<std::string>{"sub"}));
+  EXPECT_EQ(browser.files(), (std::vector<std::string>{"cloud.PLY", "taken.obj"})) << "meshes and clouds only";
+  EXPECT_EQ(browser.save_path(), (dir / "chair_live_step40.obj").string()) << "the extension is added";
+  EXPECT_EQ(browser.save_target(), browser.save_path());
+
+  browser.file_name() = "taken";
+  EXPECT_EQ(browser.save_path(), (dir / "taken.obj").string());
+  EXPECT_EQ(browser.save_target(), (dir / "taken_1.obj").string()) << "an existing file is never overwritten";
+
+  browser.file_name() = "";
+  std::string chosen;
+  EXPECT_FALSE(browser.save(&chosen)) << "no name, no file";
+  EXPECT_EQ(browser.error(), "type a file name");
+  EXPECT_TRUE(browser.is_open());
+
+  browser.navigate((dir / "sub").string());
+  browser.file_name() = "mesh.ply";
+  ASSERT_TRUE(browser.save(&chosen));
+  EXPECT_EQ(chosen, (dir / "sub" / "mesh.ply").string());
+  EXPECT_FALSE(browser.is_open());
+  EXPECT_EQ(browser.last_folder(), (dir / "sub").string()) << "the next dialog opens where this one saved";
+
+  browser.open(dir.string(), BrowseFor::DatasetFolder);
+  EXPECT_TRUE(browser.files().empty()) << "folder mode lists no files";
+  fs::remove_all(dir);
+}
+
 TEST(StudioAbout, NamesTheVersionLibTorchAndTheDocsFolder) {
   const auto rows = about_rows("llvmpipe");
   auto value = [&](const std::string& label) {

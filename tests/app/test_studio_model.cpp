@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "app/studio_model.h"
+#include "app/unavailable_controls.h"
 #include "tests/trainer/nmr_fixture.h"
 #include "trainer/checkpoint.h"
 #include "trainer/image_io.h"
@@ -752,6 +753,70 @@ TEST_F(StudioModelTest, AnyValOrTestObjectIsShownFromTheCheckpoint) {
   EXPECT_EQ(m.selected_object(), 0);
   m.show_object(test_object);
   EXPECT_EQ(m.selected_object(), 1);
+}
+
+// Issue 15 item 11: a control that cannot act is greyed with the reason as its tooltip; the reasons follow the run.
+TEST_F(StudioModelTest, GreyedControlsSayWhyAndFollowTheRun) {
+  test::TempDir dir("studio_unavailable");
+  StudioModel m(tiny_options(make_tiny_dataset(dir), (dir.path / "run").string()), "");
+  ASSERT_TRUE(poll_until(m, [&] { return m.dataset() != nullptr; }));
+  const auto why = [&](const char* control) { return why_unavailable(m, control); };
+  const auto has = [](const std::string& text, const char* part) { return text.find(part) != std::string::npos; };
+
+  EXPECT_EQ(why("training.start"), "");
+  EXPECT_EQ(why("training.settings"), "");
+  EXPECT_EQ(why("training.stop"), "nothing is training");
+  EXPECT_EQ(why("training.pause"), "nothing is training");
+  EXPECT_TRUE(has(why("export.obj"), "no prediction")) << why("export.obj");
+  EXPECT_EQ(why("export.save_as"), why("export.obj"));
+  EXPECT_TRUE(has(why("export.batch"), "no checkpoint in")) << why("export.batch");
+  EXPECT_TRUE(has(why("export.chamfer"), "batch export first")) << why("export.chamfer");
+  EXPECT_TRUE(has(why("compare.start"), "Add run")) << why("compare.start");
+  EXPECT_TRUE(has(why("images.remove"), "no pictures")) << why("images.remove");
+  EXPECT_EQ(why("loss.csv"), "no loss values yet");
+  EXPECT_EQ(why("no.such.control"), "");
+  const nlohmann::json idle = unavailable_json(m);
+  EXPECT_FALSE(idle.contains("training.start"));
+  EXPECT_EQ(idle.value("training.stop", ""), "nothing is training");
+  for (const auto& [control, reason] : idle.items()) {
+    EXPECT_NE(std::find(controls_with_rules().begin(), controls_with_rules().end(), control), controls_with_rules().end()) << control;
+    EXPECT_FALSE(reason.get<std::string>().empty()) << control;
+  }
+
+  m.start_or_resume_training();
+  ASSERT_TRUE(poll_until(m, [&] { return m.run_state() == RunState::Running && !m.loss_history().empty(); })) << m.run().error();
+  EXPECT_EQ(why("training.start"), "training is running");
+  EXPECT_TRUE(has(why("training.settings"), "stop it")) << why("training.settings");
+  EXPECT_EQ(why("training.stop"), "");
+  EXPECT_EQ(why("training.pause"), "");
+  EXPECT_EQ(why("loss.csv"), "");
+
+  m.toggle_pause();
+  ASSERT_TRUE(poll_until(m, [&] { return m.run_state() == RunState::Paused; }));
+  EXPECT_EQ(why("training.start"), "") << "Start is Resume now";
+  EXPECT_TRUE(has(why("training.pause"), "Resume")) << why("training.pause");
+  EXPECT_EQ(why("training.stop"), "");
+  m.toggle_pause();
+
+  ASSERT_TRUE(poll_until(m, [&] { return !m.checkpoints().empty() && m.shown_preview().count() > 0; })) << m.run().error();
+  EXPECT_EQ(why("export.obj"), "");
+  EXPECT_EQ(why("export.batch"), "");
+  m.stop_training();
+  ASSERT_TRUE(poll_until(m, [&] { return !m.training_active(); }));
+  EXPECT_EQ(why("training.stop"), "nothing is training");
+  EXPECT_EQ(why("training.settings"), "");
+  EXPECT_EQ(why("training.start"), "");
+
+  // The save dialog's subject: the automatic name Export uses without a typed path.
+  const auto subject = m.export_subject();
+  ASSERT_TRUE(subject.has_value());
+  EXPECT_EQ(subject->kind, PredictionKind::Mesh);
+  EXPECT_EQ(subject->automatic_name.rfind(std::string(kClass) + "_obj2_", 0), 0u) << subject->automatic_name;
+  m.export_path() = (dir.path / "chosen" / "name").string();  // what the dialog sets on Save
+  m.export_shown();
+  EXPECT_EQ(m.last_export(), (dir.path / "chosen" / "name.obj").string()) << m.messages().back().text;
+  m.add_compare_run((dir.path / "run").string());
+  EXPECT_EQ(why("compare.start"), "");
 }
 
 TEST_F(StudioModelTest, ThePreviewSetShowsEveryClassUnlessACountWasChosen) {
