@@ -304,11 +304,12 @@ nlohmann::json StudioApp::ui_state() const {
                      {"height", std::lround(display.y)},
                      {"compact", compact_layout(display.x, display.y, applied_scale_)},
                      {"ui_scale", applied_scale_}};
-  nlohmann::json layout = settings_to_json(current_settings())["layout"];
+  const StudioSettings settings = current_settings();
+  nlohmann::json layout = settings_to_json(settings)["layout"];
   layout["hovered_splitter"] = hovered_splitter_;
   layout["dragging"] = splitter_drag_.dragging();
   state["layout"] = layout;
-  state["settings"] = {{"file", settings_file_}, {"saved", saved_settings_ == current_settings()}};
+  state["settings"] = {{"file", settings_file_}, {"saved", saved_settings_ == settings}};
   state["help"] = {{"shortcuts", panel_.show_help}, {"about", panel_.show_about}};
   state["frames"] = {{"fps", std::lround(ImGui::GetIO().Framerate)},
                      {"worst_ms_last_second", std::lround(worst_frame_ms_)},

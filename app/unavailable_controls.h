@@ -14,7 +14,7 @@ namespace dibr::studio {
 
 // The reason `control` (its UI map name, e.g. "training.stop") cannot act now, "" when it can or has no rule.
 std::string why_unavailable(const StudioModel& model, const std::string& control);
-// The controls with a rule, in UI map names.
+// The controls with a rule, in UI map names ("training.settings": every setting and class tick-box).
 const std::vector<std::string>& controls_with_rules();
 // {control: reason} for every control with a rule that cannot act now.
 nlohmann::json unavailable_json(const StudioModel& model);
