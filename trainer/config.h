@@ -100,6 +100,7 @@ struct DvrConfig {
   int latent = 256;                 // c_dim: the image code
   int input_size = 224;             // the encoder's input resolution (the image is resized to it)
   int rays = 1024;                  // n_training_points: pixels sampled per supervision image
+  double mask_rays = 0;             // share of them drawn among the mask's pixels (0: uniform over the image, as released)
   int march_steps = 16;             // init_resolution: evaluations per ray, doubled at each milestone
   std::vector<std::string> march_milestones = {"50000", "100000", "250000"};  // steps after which they double
   int secant_steps = 8;

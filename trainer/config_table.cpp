@@ -161,6 +161,9 @@ std::vector<FieldSpec> make_table() {
        16, 1024, {}, S::Advanced, nullptr, DIBR_REF(dvr, input_size)});
   add({"dvr", "rays", "--dvr-rays", "DVR rays", "pixels sampled per supervision image (n_training_points)", 1, 1 << 20,
        {}, S::Basic, nullptr, DIBR_REF(dvr, rays)});
+  add({"dvr", "mask_rays", "--dvr-mask-rays", "DVR rays in the mask",
+       "share of the rays drawn among the supervision mask's pixels (0: uniform over the image, as released)", 0, 1, {},
+       S::Advanced, nullptr, DIBR_REF(dvr, mask_rays)});
   add({"dvr", "march_steps", "--dvr-march-steps", "DVR march steps",
        "evaluations per ray before the secant search; doubled at each milestone", 2, 4096, {}, S::Advanced, nullptr,
        DIBR_REF(dvr, march_steps)});

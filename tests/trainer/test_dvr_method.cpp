@@ -74,6 +74,26 @@ TEST(DvrMethod, LearnsADiscSilhouette) {
   EXPECT_LT(after, 0.12);
 }
 
+TEST(DvrMethod, MaskRaysDrawTheirShareAmongTheMasksPixels) {
+  auto f = test::make_method_fixture("dvr", "dvr-quick");
+  f.batch.masks = test::disc_masks(4, 0.05);  // a small object: about 4 % of the pixels
+  f.config.dvr.rays = 256;
+  const auto freespace = [&](double share) {  // the free-space term counts the rays outside the mask
+    f.config.dvr.mask_rays = share;
+    torch::manual_seed(3);
+    f.method = find_method("dvr").create(f.config);
+    f.method->begin_step(0, 1e-4);
+    return f.method->step_losses(f.method->predict(f.batch.images), f.batch).terms[1].item<double>();
+  };
+  const double uniform = freespace(0), half = freespace(0.5), inside = freespace(1);
+  EXPECT_GT(uniform, 0);
+  EXPECT_EQ(inside, 0) << "every ray in the mask: nothing is free space";
+  EXPECT_GT(half, 0.3 * uniform);
+  EXPECT_LT(half, 0.7 * uniform) << "half the rays in the mask halve the free-space rays";
+  f.batch.masks.zero_();
+  EXPECT_GT(freespace(1), 0) << "an empty mask: the rays fall back to the whole image";
+}
+
 TEST(DvrMethod, MarchStepsDoubleAtTheMilestones) {
   TrainConfig c = TrainConfig::from_preset("dvr-paper");
   EXPECT_EQ(dvr_march_milestones(c.dvr), (std::vector<int64_t>{50000, 100000, 250000}));
