@@ -3,7 +3,6 @@
 #include <torch/torch.h>
 
 #include <limits>
-#include <vector>
 
 #include "trainer/methods/dvr_marching.h"
 
@@ -40,48 +39,38 @@ at::Tensor visual_hull_depths(const at::Tensor& masks_in, const at::Tensor& worl
   const auto mesh = torch::meshgrid({axis, axis, axis}, "ij");
   const at::Tensor centres = torch::stack({mesh[0].reshape({-1}), mesh[1].reshape({-1}), mesh[2].reshape({-1})}, 1);
   const at::Tensor carved = inside_all_masks(centres, masks, world_mats, focal, s.mask_threshold);
-  at::Tensor out = torch::full({V * S * S}, std::numeric_limits<float>::infinity(), torch::kFloat32);
-  // The rays of every view's mask pixels together: one carving look-up and one bisection for all of them.
-  std::vector<at::Tensor> origins, directions, targets;
+  at::Tensor out = torch::full({V, S, S}, std::numeric_limits<float>::infinity(), torch::kFloat32);
   for (int64_t v = 0; v < V; ++v) {
     const at::Tensor pixels_flat = (masks[v].reshape({-1}) > s.mask_threshold).nonzero().squeeze(1);
     if (pixels_flat.numel() == 0) continue;
     const at::Tensor pixels = torch::stack({pixels_flat.div(S, "floor"), pixels_flat.remainder(S)}, 1).unsqueeze(0);
     const Rays rays = pixel_rays(world_mats[v].unsqueeze(0), torch::full({1}, focal, torch::kFloat32), pixels, static_cast<int>(S));
-    origins.push_back(rays.origins);
-    directions.push_back(rays.directions);
-    targets.push_back(pixels_flat + v * S * S);
+    const CubeSpan span = intersect_cube(rays, 0.5);
+    const int64_t R = pixels_flat.numel(), K = s.ray_steps;
+    const at::Tensor t = torch::linspace(0, 1, K, torch::kFloat32);
+    const at::Tensor d = span.near.unsqueeze(1) + t.unsqueeze(0) * (span.far - span.near).unsqueeze(1);  // (R,K)
+    const at::Tensor points = rays.origins.unsqueeze(1) + d.unsqueeze(2) * rays.directions.unsqueeze(1);
+    const at::Tensor cell = ((points + 0.5) * G).floor().to(torch::kLong);
+    const at::Tensor in_grid = ((cell >= 0) & (cell < G)).all(2);
+    const at::Tensor c = cell.clamp(0, G - 1);
+    const at::Tensor index = (c.select(2, 0) * G + c.select(2, 1)) * G + c.select(2, 2);
+    const at::Tensor inside = carved.index_select(0, index.reshape({-1})).view({R, K}) & in_grid & span.hit.unsqueeze(1);
+    // The first inside sample: argmax of a bool picks the first true; rows without any stay inf.
+    const at::Tensor first = inside.to(torch::kInt8).argmax(1, true);
+    const at::Tensor found = inside.any(1);
+    at::Tensor hi = d.gather(1, first).squeeze(1);
+    at::Tensor lo = d.gather(1, (first - 1).clamp_min(0)).squeeze(1);
+    for (int i = 0; i < s.bisection_steps; ++i) {
+      const at::Tensor mid = (lo + hi) / 2;
+      const at::Tensor in = inside_all_masks(rays.origins + mid.unsqueeze(1) * rays.directions, masks, world_mats, focal,
+                                             s.mask_threshold);
+      hi = torch::where(in, mid, hi);
+      lo = torch::where(in, lo, mid);
+    }
+    const at::Tensor depth = torch::where(found, hi, torch::full_like(hi, std::numeric_limits<float>::infinity()));
+    out[v].view({-1}).index_copy_(0, pixels_flat, depth.to(torch::kFloat32));
   }
-  if (targets.empty()) return out.view({V, S, S});
-  Rays rays;
-  rays.origins = torch::cat(origins);
-  rays.directions = torch::cat(directions);
-  const at::Tensor target = torch::cat(targets);
-  const CubeSpan span = intersect_cube(rays, 0.5);
-  const int64_t R = target.numel(), K = s.ray_steps;
-  const at::Tensor t = torch::linspace(0, 1, K, torch::kFloat32);
-  const at::Tensor d = span.near.unsqueeze(1) + t.unsqueeze(0) * (span.far - span.near).unsqueeze(1);  // (R,K)
-  const at::Tensor points = rays.origins.unsqueeze(1) + d.unsqueeze(2) * rays.directions.unsqueeze(1);
-  const at::Tensor cell = ((points + 0.5) * G).floor().to(torch::kLong);
-  const at::Tensor in_grid = ((cell >= 0) & (cell < G)).all(2);
-  const at::Tensor c = cell.clamp(0, G - 1);
-  const at::Tensor index = (c.select(2, 0) * G + c.select(2, 1)) * G + c.select(2, 2);
-  const at::Tensor inside = carved.index_select(0, index.reshape({-1})).view({R, K}) & in_grid & span.hit.unsqueeze(1);
-  // The first inside sample: argmax of a bool picks the first true; rows without any stay inf.
-  const at::Tensor first = inside.to(torch::kInt8).argmax(1, true);
-  const at::Tensor found = inside.any(1);
-  at::Tensor hi = d.gather(1, first).squeeze(1);
-  at::Tensor lo = d.gather(1, (first - 1).clamp_min(0)).squeeze(1);
-  for (int i = 0; i < s.bisection_steps; ++i) {
-    const at::Tensor mid = (lo + hi) / 2;
-    const at::Tensor in =
-        inside_all_masks(rays.origins + mid.unsqueeze(1) * rays.directions, masks, world_mats, focal, s.mask_threshold);
-    hi = torch::where(in, mid, hi);
-    lo = torch::where(in, lo, mid);
-  }
-  const at::Tensor depth = torch::where(found, hi, torch::full_like(hi, std::numeric_limits<float>::infinity()));
-  out.index_copy_(0, target, depth.to(torch::kFloat32));
-  return out.view({V, S, S});
+  return out;
 }
 
 }  // namespace dibr
