@@ -2,6 +2,7 @@
 
 #include "app/image_gallery.h"
 #include "app/studio_export.h"
+#include "trainer/mesh_export.h"
 
 #include <imgui.h>
 #include <imgui_stdlib.h>
@@ -62,11 +63,6 @@ std::vector<std::string> list_files_with_extensions(const std::string& path, con
   });
 }
 
-std::string with_default_extension(const std::string& name, const std::string& extension) {
-  if (name.empty() || fs::path(name).has_extension()) return name;
-  return name + extension;
-}
-
 std::string expand_home(const std::string& path) {
   if (path.empty() || path[0] != '~' || (path.size() > 1 && path[1] != '/')) return path;
   const char* home = std::getenv("HOME");
@@ -102,9 +98,10 @@ std::string folder_kind(const std::string& path) {
   return "";
 }
 
-void FolderBrowser::open_save(const std::string& start_folder, const std::string& file_name, const std::string& extension,
-                              const std::vector<std::string>& listed) {
-  save_extension_ = extension;
+void FolderBrowser::open_save(const std::string& start_folder, const std::string& file_name, PredictionKind kind,
+                              const std::string& mesh_format, const std::vector<std::string>& listed) {
+  save_kind_ = kind;
+  save_mesh_format_ = mesh_format;
   save_listed_ = listed;
   file_name_ = file_name;
   open(start_folder, BrowseFor::SaveExport);
@@ -112,7 +109,7 @@ void FolderBrowser::open_save(const std::string& start_folder, const std::string
 
 std::string FolderBrowser::save_path() const {
   if (file_name_.empty()) return {};
-  return (fs::path(current_) / with_default_extension(expand_home(file_name_), save_extension_)).string();
+  return with_export_extension((fs::path(current_) / expand_home(file_name_)).string(), save_kind_, save_mesh_format_);
 }
 
 std::string FolderBrowser::save_target() const {
@@ -244,8 +241,9 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     if (saving()) {
       ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Save").x - 4 * ImGui::GetStyle().FramePadding.x - ImGui::GetStyle().ItemSpacing.x);
       if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
+      const std::string extension = fs::path(with_export_extension("name", save_kind_, save_mesh_format_)).extension().string();
       const bool entered_name =
-          ImGui::InputTextWithHint("##file_name", ("file name (" + save_extension_ + " is added without an extension)").c_str(),
+          ImGui::InputTextWithHint("##file_name", ("file name (" + extension + " is added without an extension)").c_str(),
                                    &file_name_, ImGuiInputTextFlags_EnterReturnsTrue);
       ui.record_last_item("browser.file_name");
       ImGui::SameLine();

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "app/ui_map.h"
+#include "trainer/prediction.h"
 
 namespace dibr::studio {
 
@@ -18,8 +19,6 @@ std::vector<std::string> list_subfolders(const std::string& path);
 std::vector<std::string> list_image_files(const std::string& path);
 // Files directly in `path` whose extension is one of `extensions` (".obj", compared without case), sorted, hidden ones left out.
 std::vector<std::string> list_files_with_extensions(const std::string& path, const std::vector<std::string>& extensions);
-// `name` with `extension` appended when it has none (the export rule, with_export_extension).
-std::string with_default_extension(const std::string& name, const std::string& extension);
 
 // What the browser is picking: the caller acts on the choice by this.
 enum class BrowseFor { DatasetFolder, RunFolder, OverlayRun, CompareRun, Image, SaveExport };
@@ -40,10 +39,11 @@ class FolderBrowser {
   bool is_open() const { return open_; }
   BrowseFor purpose() const { return purpose_; }
   bool picking_images() const { return purpose_ == BrowseFor::Image; }
-  // The save dialog: opens at start_folder (as open() does) with `file_name` typed; names without an extension get
-  // `extension`; the folder's files with the extensions in `listed` are shown (a click takes the name).
-  void open_save(const std::string& start_folder, const std::string& file_name, const std::string& extension,
-                 const std::vector<std::string>& listed);
+  // The save dialog for a prediction of `kind`: opens at start_folder (as open() does) with `file_name` typed; names
+  // without an extension get the one export adds (with_export_extension: `mesh_format` for a mesh, .ply for a cloud);
+  // the folder's files with the extensions in `listed` are shown (a click takes the name).
+  void open_save(const std::string& start_folder, const std::string& file_name, PredictionKind kind,
+                 const std::string& mesh_format, const std::vector<std::string>& listed);
   bool saving() const { return purpose_ == BrowseFor::SaveExport; }
   std::string& file_name() { return file_name_; }
   // Where Save writes: the current folder / the file name, with the extension when it has none; "" without a name.
@@ -83,7 +83,8 @@ class FolderBrowser {
   bool open_ = false, popup_requested_ = false, pick_images_ = false;
   BrowseFor purpose_ = BrowseFor::DatasetFolder;
   std::string current_, typed_, error_, highlighted_, last_folder_;
-  std::string file_name_, save_extension_;
+  std::string file_name_, save_mesh_format_;
+  PredictionKind save_kind_ = PredictionKind::Mesh;
   std::vector<std::string> save_listed_;
   std::vector<std::string> entries_, kinds_, files_;
 };

@@ -19,11 +19,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // The save dialog starts where the typed path points (its folder and name), else in <out>/exports (else the run
-// folder) with the automatic name; names without an extension get the one Export would add.
+// folder) with the automatic name.
 void open_save_dialog(StudioModel& model, PanelState& panel) {
   const auto subject = model.export_subject();
   if (!subject) return;
-  const std::string extension = subject->kind == PredictionKind::PointCloud ? std::string(".ply") : model.mesh_format();
   std::string folder = (fs::path(model.out_dir()) / "exports").string(), name = subject->automatic_name;
   if (!model.export_path().empty()) {
     const fs::path typed(expand_home(model.export_path()));
@@ -32,7 +31,7 @@ void open_save_dialog(StudioModel& model, PanelState& panel) {
   }
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) folder = model.out_dir();
-  panel.browser.open_save(folder, name, extension, {".obj", ".ply"});
+  panel.browser.open_save(folder, name, subject->kind, model.mesh_format(), {".obj", ".ply"});
 }
 
 void job_progress(float fraction, int done, int total) {

@@ -295,7 +295,7 @@ nlohmann::json StudioApp::ui_state() const {
   state["browser"] = {{"open", panel_.browser.is_open()},      {"path", panel_.browser.current()},
                       {"error", panel_.browser.error()},       {"highlighted", panel_.browser.highlighted()},
                       {"last_folder", panel_.browser.last_folder()}, {"marks", marks},
-                      {"saving", panel_.browser.saving()},       {"save_target", panel_.browser.save_target()}};
+                      {"saving", panel_.browser.saving()},       {"save_target", panel_.browser.is_open() && panel_.browser.saving() ? panel_.browser.save_target() : std::string()}};
   state["unavailable"] = unavailable_json(model_);
   state["loss_plot"] = {{"steps", panel_.loss_plot.size()}, {"hovered_step", panel_.loss_plot.hovered_step()}};
   state["field_errors"] = panel_.field_error;

@@ -286,9 +286,6 @@ TEST(FolderBrowser, OpensAtTheLastFolderOrHomeAndUsesTheHighlightedFolder) {
 }
 
 TEST(FolderBrowser, TheSaveDialogAddsTheExtensionAndNeverOverwrites) {
-  EXPECT_EQ(with_default_extension("chair", ".ply"), "chair.ply");
-  EXPECT_EQ(with_default_extension("chair.obj", ".ply"), "chair.obj") << "a typed extension is kept (export checks it)";
-  EXPECT_EQ(with_default_extension("", ".obj"), "");
 
   const fs::path dir = temp_dir("save");
   fs::create_directories(dir / "sub");
@@ -296,7 +293,7 @@ TEST(FolderBrowser, TheSaveDialogAddsTheExtensionAndNeverOverwrites) {
   std::ofstream(dir / "cloud.PLY") << "ply\n";
   std::ofstream(dir / "notes.txt") << "x\n";
   FolderBrowser browser;
-  browser.open_save(dir.string(), "chair_live_step40", ".obj", {".obj", ".ply"});
+  browser.open_save(dir.string(), "chair_live_step40", dibr::PredictionKind::Mesh, ".obj", {".obj", ".ply"});
   EXPECT_TRUE(browser.saving());
   EXPECT_EQ(browser.purpose(), BrowseFor::SaveExport);
   EXPECT_EQ(browser.entries(), (std::vector<std::string>{"sub"}));
@@ -309,10 +306,14 @@ TEST(FolderBrowser, TheSaveDialogAddsTheExtensionAndNeverOverwrites) {
   EXPECT_EQ(browser.save_target(), (dir / "taken_1.obj").string()) << "an existing file is never overwritten";
 
   browser.file_name() = "";
+  EXPECT_EQ(browser.save_path(), "");
   std::string chosen;
   EXPECT_FALSE(browser.save(&chosen)) << "no name, no file";
   EXPECT_EQ(browser.error(), "type a file name");
   EXPECT_TRUE(browser.is_open());
+
+  browser.file_name() = "chair.ply";
+  EXPECT_EQ(browser.save_path(), (dir / "chair.ply").string()) << "a typed extension is kept (export checks it)";
 
   browser.navigate((dir / "sub").string());
   browser.file_name() = "mesh.ply";
@@ -321,6 +322,9 @@ TEST(FolderBrowser, TheSaveDialogAddsTheExtensionAndNeverOverwrites) {
   EXPECT_FALSE(browser.is_open());
   EXPECT_EQ(browser.last_folder(), (dir / "sub").string()) << "the next dialog opens where this one saved";
 
+  browser.open_save(dir.string(), "cloud", dibr::PredictionKind::PointCloud, ".obj", {".ply"});
+  EXPECT_EQ(browser.save_path(), (dir / "cloud.ply").string()) << "a point cloud is always PLY";
+  browser.close();
   browser.open(dir.string(), BrowseFor::DatasetFolder);
   EXPECT_TRUE(browser.files().empty()) << "folder mode lists no files";
   fs::remove_all(dir);
