@@ -2,6 +2,7 @@
 
 #include "app/image_gallery.h"
 #include "app/studio_export.h"
+#include "trainer/dataset.h"
 #include "trainer/mesh_export.h"
 
 #include <imgui.h>
@@ -70,21 +71,10 @@ std::string expand_home(const std::string& path) {
   return std::string(home) + path.substr(1);
 }
 
-namespace {
-
-bool holds_split_list(const fs::path& folder) {
-  std::error_code ec;
-  for (const char* split : {"train", "val", "test"})
-    if (fs::is_regular_file(folder / (std::string("softras_") + split + ".lst"), ec)) return true;
-  return false;
-}
-
-}  // namespace
-
 std::string folder_kind(const std::string& path) {
   std::error_code ec;
   const fs::path p(path);
-  if (holds_split_list(p)) return "class";
+  if (is_class_folder(path)) return "class";
   if (fs::is_regular_file(p / "metrics.csv", ec) || fs::is_regular_file(p / "latest.pt", ec)) return "run";
   // A dataset root holds little besides its class folders, so the first entries tell; a folder of thousands of
   // entries costs no more than that.
@@ -93,7 +83,7 @@ std::string folder_kind(const std::string& path) {
   fs::directory_iterator it(p, fs::directory_options::skip_permission_denied, ec);
   for (; !ec && it != fs::directory_iterator() && looked < kLookedAt; it.increment(ec), ++looked) {
     std::error_code dir_ec;
-    if (it->is_directory(dir_ec) && holds_split_list(it->path())) return "dataset";
+    if (it->is_directory(dir_ec) && is_class_folder(it->path().string())) return "dataset";
   }
   return "";
 }

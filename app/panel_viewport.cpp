@@ -25,7 +25,7 @@ void draw_other_objects(StudioModel& model, PanelState& panel) {
   int listed = 0, matching = 0;
   for (const DatasetIndex* split : {&model.dataset()->val, &model.dataset()->test}) {
     for (const NmrObject& o : split->objects) {
-      const std::string id = o.class_id + "/" + o.object_id;
+      const std::string id = o.id();
       if (!panel.object_filter.empty() && id.find(panel.object_filter) == std::string::npos) continue;
       if (std::find(p.preview_ids.begin(), p.preview_ids.end(), id) != p.preview_ids.end()) continue;
       if (++matching > kListed) continue;

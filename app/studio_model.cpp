@@ -460,10 +460,9 @@ std::optional<ViewData> StudioModel::input_view(int object) const {
   const PreviewData& p = shown_preview();
   if (!dataset_ || object < 0 || object >= p.count()) return std::nullopt;
   const std::string& id = p.preview_ids[static_cast<size_t>(object)];
-  for (const DatasetIndex* split : {&dataset_->val, &dataset_->train, &dataset_->test})
-    for (const NmrObject& o : split->objects)
-      if (o.class_id + "/" + o.object_id == id) return load_view(o, 0, p.images.defined() ? static_cast<int>(p.images.size(-1)) : 0);
-  return std::nullopt;
+  const NmrObject* o = dataset_->find(id);
+  if (!o) return std::nullopt;
+  return load_view(*o, 0, p.images.defined() ? static_cast<int>(p.images.size(-1)) : 0);
 }
 
 std::string StudioModel::set_field(const std::string& key, const std::string& text) {
@@ -711,10 +710,7 @@ void StudioModel::set_field_slice_axis(int axis) {
 void StudioModel::show_object(const std::string& id) {
   guarded("object", [&] {
     if (!dataset_) throw std::runtime_error("no dataset is open");
-    bool known = false;
-    for (const DatasetIndex* split : {&dataset_->val, &dataset_->test, &dataset_->train})
-      for (const NmrObject& o : split->objects) known = known || o.class_id + "/" + o.object_id == id;
-    if (!known) throw std::runtime_error("no object '" + id + "' in " + dataset_->describe() + " (expected <class>/<id>)");
+    if (!dataset_->find(id)) throw std::runtime_error("no object '" + id + "' in " + dataset_->describe() + " (expected <class>/<id>)");
     const auto& shown = shown_preview().preview_ids;
     if (const auto it = std::find(shown.begin(), shown.end(), id); it != shown.end()) {
       select_object(static_cast<int>(it - shown.begin()));

@@ -155,6 +155,17 @@ at::Tensor resize_area(const at::Tensor& chw, int size) {
 
 }  // namespace
 
+std::string split_list_path(const std::string& class_dir, const std::string& split) {
+  return (fs::path(class_dir) / ("softras_" + split + ".lst")).string();
+}
+
+bool is_class_folder(const std::string& folder) {
+  std::error_code ec;
+  for (const char* split : {"train", "val", "test"})
+    if (fs::is_regular_file(split_list_path(folder, split), ec)) return true;
+  return false;
+}
+
 std::vector<std::string> list_classes(const std::string& root, std::vector<DatasetProblem>* problems) {
   std::vector<std::string> classes;
   std::error_code ec;
@@ -180,7 +191,7 @@ std::vector<std::string> list_classes(const std::string& root, std::vector<Datas
     bool found = false, unreadable = false;
     for (const char* split : {"train", "val", "test"}) {
       std::error_code list_ec;
-      if (fs::is_regular_file(path / (std::string("softras_") + split + ".lst"), list_ec)) found = true;
+      if (fs::is_regular_file(split_list_path(path.string(), split), list_ec)) found = true;
       if (list_ec && list_ec != std::errc::no_such_file_or_directory) unreadable = true;
     }
     if (!found) {
@@ -227,7 +238,7 @@ DatasetIndex index_dataset(const std::string& root, const std::vector<std::strin
   }
 
   for (const auto& c : index.classes) {
-    const auto list_file = (fs::path(root) / c / ("softras_" + split + ".lst")).string();
+    const auto list_file = split_list_path((fs::path(root) / c).string(), split);
     std::ifstream list(list_file);
     if (!list) {
       index.problems.push_back({list_file, "missing split list; class skipped"});

@@ -15,6 +15,8 @@ struct NmrObject {
   std::string class_id;   // e.g. "02691156"
   std::string object_id;  // folder name
   std::string path;       // <root>/<class>/<id>
+
+  std::string id() const { return class_id + "/" + object_id; }  // how previews, reports and the studio name it
 };
 
 struct DatasetProblem {
@@ -30,6 +32,11 @@ struct DatasetIndex {
   std::vector<DatasetProblem> problems;  // every skipped object or class, with its reason
   int views_per_object = 24;
 };
+
+// <class_dir>/softras_<split>.lst, the list of a split's object folders.
+std::string split_list_path(const std::string& class_dir, const std::string& split);
+// Whether `folder` holds one of softras_{train,val,test}.lst: a class folder of the layout above.
+bool is_class_folder(const std::string& folder);
 
 // Lists the classes present under root (folders that hold at least one softras_*.lst). Folders that cannot be read
 // (permission denied, a symlink loop) are skipped and, when problems is given, recorded there with the reason.
@@ -53,6 +60,8 @@ struct Dataset {
   std::vector<DatasetProblem> problems;  // of every split
 
   const DatasetIndex& split(const std::string& name) const;  // train, val or test; throws otherwise
+  // The object named "<class>/<id>" (NmrObject::id) in val, train or test, in that order; nullptr when none is.
+  const NmrObject* find(const std::string& id) const;
   bool usable() const { return !train.objects.empty(); }
   // The same data restricted to `classes` (empty = all), without indexing again. Throws std::runtime_error
   // naming an unknown class and listing the known ones.

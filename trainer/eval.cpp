@@ -105,7 +105,7 @@ EvalSummary run_eval(const EvalOptions& options) {
           ExportOptions how;
           how.ply = options.ply;
           how.provenance = {options.checkpoint, model.step(), model.config().model.method,
-                            object.class_id + "/" + object.object_id + " (" + options.split + " split of " +
+                            object.id() + " (" + options.split + " split of " +
                                 options.dataset->describe() + "), view 0 as input"};
           export_prediction(prediction, static_cast<int64_t>(i), obj_path, how);
           if (options.write_png) {

@@ -73,6 +73,13 @@ Dataset Dataset::with_classes(const std::vector<std::string>& wanted) const {
   return d;
 }
 
+const NmrObject* Dataset::find(const std::string& id) const {
+  for (const DatasetIndex* index : {&val, &train, &test})
+    for (const NmrObject& o : index->objects)
+      if (o.id() == id) return &o;
+  return nullptr;
+}
+
 std::string Dataset::describe() const { return builtin_sample ? "the built-in sample at " + root : root; }
 
 namespace {
@@ -80,10 +87,8 @@ namespace {
 // What the user probably meant when `root` holds no class folder: its parent when it is a class folder itself,
 // or a sub-folder (one or two levels down) that is a dataset root. Empty when there is nothing to suggest.
 std::string dataset_suggestion(const fs::path& root) {
+  if (is_class_folder(root.string())) return "; this is a class folder: open its parent '" + root.parent_path().string() + "'";
   std::error_code ec;
-  for (const char* split : {"train", "val", "test"})
-    if (fs::is_regular_file(root / (std::string("softras_") + split + ".lst"), ec))
-      return "; this is a class folder: open its parent '" + root.parent_path().string() + "'";
   std::vector<std::string> found;
   constexpr int kLookedAt = 200;
   int looked = 0;

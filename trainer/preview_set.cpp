@@ -46,15 +46,8 @@ PreviewSet select_preview_set(const Dataset& dataset, int count, int image_size,
   PreviewSet set;
   const auto source = classes_in_turn(dataset.val.objects.empty() ? dataset.train.objects : dataset.val.objects);
   std::vector<NmrObject> chosen;
-  for (const auto& id : ids) {
-    for (const DatasetIndex* split : {&dataset.val, &dataset.train, &dataset.test}) {
-      auto it = std::find_if(split->objects.begin(), split->objects.end(),
-                             [&](const NmrObject& o) { return o.class_id + "/" + o.object_id == id; });
-      if (it == split->objects.end()) continue;
-      chosen.push_back(*it);
-      break;
-    }
-  }
+  for (const auto& id : ids)
+    if (const NmrObject* o = dataset.find(id)) chosen.push_back(*o);
   const bool by_id = !chosen.empty();
   std::vector<at::Tensor> images, masks, mats, focals, points;
   for (size_t k = 0; k < (by_id ? chosen.size() : source.size()); ++k) {
@@ -72,7 +65,7 @@ PreviewSet select_preview_set(const Dataset& dataset, int count, int image_size,
       set.problems.push_back({object.path, std::string("preview object skipped: ") + error_text(e)});
       continue;
     }
-    set.ids.push_back(object.class_id + "/" + object.object_id);
+    set.ids.push_back(object.id());
     set.objects.push_back(object);
   }
   if (set.ids.empty()) return set;

@@ -18,6 +18,7 @@
 #include "render/camera.h"
 #include "render/mesh_ops.h"
 #include "render/render_mesh.h"
+#include "trainer/dataset.h"
 #include "trainer/exr_io.h"
 #include "trainer/image_io.h"
 #include "trainer/npz.h"
@@ -268,7 +269,7 @@ fs::path generate_partial(const fs::path& out, const SampleOptions& options) {
     const fs::path cls = partial / class_id;
     // Each split: its list, and the GT voxels of its objects in list order (<class>/<class>_<split>_voxels.npz).
     auto write_split = [&](const char* split, int first, int last) {
-      write_list(cls / (std::string("softras_") + split + ".lst"), std::vector<std::string>(ids.begin() + first, ids.begin() + last));
+      write_list(split_list_path(cls.string(), split), std::vector<std::string>(ids.begin() + first, ids.begin() + last));
       write_kato_voxels((cls / (class_id + "_" + split + "_voxels.npz")).string(),
                         torch::stack(std::vector<at::Tensor>(voxels.begin() + first, voxels.begin() + last)));
     };

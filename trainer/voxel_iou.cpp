@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "trainer/dataset.h"
 #include "trainer/npz.h"
 
 namespace fs = std::filesystem;
@@ -121,7 +122,7 @@ void write_kato_voxels(const std::string& path, const at::Tensor& grids) {
 
 std::map<std::string, int64_t> split_list_rows(const std::string& root, const std::string& class_id,
                                                const std::string& split) {
-  const fs::path list_file = fs::path(root) / class_id / ("softras_" + split + ".lst");
+  const fs::path list_file = split_list_path((fs::path(root) / class_id).string(), split);
   std::ifstream list(list_file);
   if (!list) throw std::runtime_error("voxels: cannot read " + list_file.string());
   std::map<std::string, int64_t> rows;
