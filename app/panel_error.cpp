@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/panels.h"
+#include "app/unavailable_controls.h"
 
 namespace dibr::studio {
 
@@ -23,6 +24,21 @@ void draw_panel_error(StudioModel& model, PanelState& panel, const char* action)
 
 void unavailable_tooltip(const std::string& why) {
   if (!why.empty() && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("%s", why.c_str());
+}
+
+bool reasoned_button(PanelState& panel, const std::string& control, const char* label, const std::string& why,
+                     ButtonSize size) {
+  ImGui::BeginDisabled(!why.empty());
+  const bool clicked = size == ButtonSize::Small ? ImGui::SmallButton(label) : ImGui::Button(label);
+  ImGui::EndDisabled();
+  panel.record(control);
+  unavailable_tooltip(why);
+  return clicked;
+}
+
+bool reasoned_button(const StudioModel& model, PanelState& panel, const char* control, const char* label,
+                     ButtonSize size) {
+  return reasoned_button(panel, control, label, why_unavailable(model, control), size);
 }
 
 }  // namespace dibr::studio

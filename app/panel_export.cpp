@@ -63,12 +63,7 @@ void draw_compare_section(StudioModel& model, PanelState& panel) {
     job_progress(job.progress(), job.done(), job.total());
     ImGui::TextUnformatted(model.compare_stage().c_str());
   } else {
-    const std::string why = why_unavailable(model, "compare.start");
-    ImGui::BeginDisabled(!why.empty());
-    if (ImGui::Button("Compare")) model.start_compare();
-    ImGui::EndDisabled();
-    panel.record("compare.start");
-    unavailable_tooltip(why);
+    if (reasoned_button(model, panel, "compare.start", "Compare")) model.start_compare();
   }
   draw_panel_error(model, panel, "compare");
   if (!model.compare_report()) return;
@@ -160,21 +155,13 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
   panel.record("export.obj_path");
   ImGui::SameLine();
   const std::string why_export = why_unavailable(model, "export.obj");
-  ImGui::BeginDisabled(!why_export.empty());
-  if (ImGui::Button("Export")) model.export_shown();
-  ImGui::EndDisabled();
-  panel.record("export.obj");
+  if (reasoned_button(panel, "export.obj", "Export", why_export)) model.export_shown();
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("Ctrl+E; an existing file is never overwritten (a _N suffix is added)%s%s",
                       model.last_export().empty() ? "" : "\nlast written: ", model.last_export().c_str());
-  unavailable_tooltip(why_export);
   ImGui::SameLine();
-  ImGui::BeginDisabled(!why_export.empty());
-  if (ImGui::Button("Save as...")) open_save_dialog(model, panel);
-  ImGui::EndDisabled();
-  panel.record("export.save_as");
+  if (reasoned_button(panel, "export.save_as", "Save as...", why_export)) open_save_dialog(model, panel);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("choose the folder and the file name (the extension is added)");
-  unavailable_tooltip(why_export);
   draw_panel_error(model, panel, "export");
   ImGui::SameLine();
   bool ascii = model.ply_encoding() == PlyEncoding::Ascii;
@@ -190,12 +177,7 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
     if (ImGui::Button("Cancel##eval")) model.cancel_batch_export();
     panel.record("export.batch_cancel");
   } else {
-    const std::string why = why_unavailable(model, "export.batch");
-    ImGui::BeginDisabled(!why.empty());
-    if (ImGui::Button("Batch export")) model.start_batch_export();
-    ImGui::EndDisabled();
-    panel.record("export.batch");
-    unavailable_tooltip(why);
+    if (reasoned_button(model, panel, "export.batch", "Batch export")) model.start_batch_export();
   }
   draw_panel_error(model, panel, "batch export");
 
@@ -208,12 +190,7 @@ void draw_files_tab(StudioModel& model, PanelState& panel) {
     panel.record("export.chamfer_cancel");
     job_progress(chamfer_job.progress(), chamfer_job.done(), chamfer_job.total());
   } else {
-    const std::string why = why_unavailable(model, "export.chamfer");
-    ImGui::BeginDisabled(!why.empty());
-    if (ImGui::Button("Chamfer report")) model.start_chamfer_report();
-    ImGui::EndDisabled();
-    panel.record("export.chamfer");
-    unavailable_tooltip(why);
+    if (reasoned_button(model, panel, "export.chamfer", "Chamfer report")) model.start_chamfer_report();
   }
   draw_panel_error(model, panel, "chamfer report");
   if (model.chamfer_report()) {

@@ -64,16 +64,9 @@ void draw_images_panel(StudioModel& model, PanelState& panel) {
     ImGui::SetTooltip(can_export ? "the selected picture's prediction, to the Export panel's path or <out>/exports"
                                  : "no prediction for the selected picture yet");
   ImGui::SameLine();
-  const std::string why_no_images = why_unavailable(model, "images.remove");
-  ImGui::BeginDisabled(!why_no_images.empty());
-  if (ImGui::Button("Remove")) model.remove_image(g.selected());
-  panel.record("images.remove");
-  unavailable_tooltip(why_no_images);
+  if (reasoned_button(model, panel, "images.remove", "Remove")) model.remove_image(g.selected());
   ImGui::SameLine();
-  if (ImGui::Button("Clear")) model.clear_images();
-  panel.record("images.clear");
-  unavailable_tooltip(why_no_images);
-  ImGui::EndDisabled();
+  if (reasoned_button(model, panel, "images.clear", "Clear")) model.clear_images();
 
   // Gallery: one thumbnail per picture (its network input once reconstructed).
   const float thumb = 40;

@@ -50,9 +50,7 @@ void draw_loss_panel(StudioModel& model, PanelState& panel) {
     plot.set_validation(all_chamfer ? "val CD x100" : "val IoU", steps, all_chamfer ? chamfer : iou, best);
   }
 
-  const std::string why_no_values = why_unavailable(model, "loss.csv");
-  ImGui::BeginDisabled(!why_no_values.empty());
-  if (ImGui::SmallButton("CSV")) {
+  if (reasoned_button(model, panel, "loss.csv", "CSV", ButtonSize::Small)) {
     try {
       const std::string path = plot_file(model, ".csv");
       std::ofstream out(path);
@@ -63,29 +61,23 @@ void draw_loss_panel(StudioModel& model, PanelState& panel) {
       model.error(std::string("loss curves CSV: ") + e.what());
     }
   }
-  panel.record("loss.csv");
-  unavailable_tooltip(why_no_values);
   ImGui::SameLine();
-  if (ImGui::SmallButton("PNG")) {
+  if (reasoned_button(model, panel, "loss.png", "PNG", ButtonSize::Small)) {
     try {
       panel.plot_png_request = plot_file(model, ".png");
     } catch (const std::exception& e) {
       model.error(std::string("loss curves PNG: ") + e.what());
     }
   }
-  panel.record("loss.png");
-  unavailable_tooltip(why_no_values);
-  ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::SmallButton("Overlay a run...")) panel.browser.open(model.out_dir(), BrowseFor::OverlayRun);
   panel.record("loss.overlay");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("draw another run's curves (its metrics.csv; any method: its total and the terms named like this run's) under this one");
   ImGui::SameLine();
-  ImGui::BeginDisabled(!plot.zoomed());
-  if (ImGui::SmallButton("Reset zoom")) plot.reset_view();
-  ImGui::EndDisabled();
-  panel.record("loss.reset");
-  unavailable_tooltip(plot.zoomed() ? "" : "the plot shows every step (drag a range or use the wheel to zoom)");
+  if (reasoned_button(panel, "loss.reset", "Reset zoom",
+                      plot.zoomed() ? "" : "the plot shows every step (drag a range or use the wheel to zoom)",
+                      ButtonSize::Small))
+    plot.reset_view();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const ImVec4 r = plot.draw("loss", avail.x, avail.y);
   panel.plot_rect = UiRect{r.x, r.y, r.z, r.w};

@@ -99,29 +99,14 @@ void draw_training_panel(StudioModel& model, PanelState& panel) {
   ImGui::EndDisabled();
 
   const bool paused = state == RunState::Paused;
-  const bool running = state == RunState::Running || state == RunState::Creating;
   const auto& followed = model.followed_writer();
   if (followed) ImGui::TextWrapped("Following %s: read-only", followed->describe().c_str());
-  const std::string why_start = why_unavailable(model, "training.start");
-  ImGui::BeginDisabled(!why_start.empty());
-  if (ImGui::Button(paused ? "Resume (Ctrl+T)" : "Start (Ctrl+T)")) model.start_or_resume_training();
-  panel.record("training.start");
-  ImGui::EndDisabled();
-  unavailable_tooltip(why_start);
+  if (reasoned_button(model, panel, "training.start", paused ? "Resume (Ctrl+T)" : "Start (Ctrl+T)"))
+    model.start_or_resume_training();
   ImGui::SameLine();
-  const std::string why_pause = why_unavailable(model, "training.pause");
-  ImGui::BeginDisabled(!why_pause.empty());
-  if (ImGui::Button("Pause (Space)")) model.toggle_pause();
-  panel.record("training.pause");
-  ImGui::EndDisabled();
-  unavailable_tooltip(why_pause);
+  if (reasoned_button(model, panel, "training.pause", "Pause (Space)")) model.toggle_pause();
   ImGui::SameLine();
-  const std::string why_stop = why_unavailable(model, "training.stop");
-  ImGui::BeginDisabled(!why_stop.empty());
-  if (ImGui::Button("Stop (Ctrl+Shift+T)")) model.stop_training();
-  panel.record("training.stop");
-  ImGui::EndDisabled();
-  unavailable_tooltip(why_stop);
+  if (reasoned_button(model, panel, "training.stop", "Stop (Ctrl+Shift+T)")) model.stop_training();
 
   for (const char* action : {"training", "preset", "run folder", "open run"}) draw_panel_error(model, panel, action);
   if (!model.run_started()) {

@@ -90,6 +90,13 @@ void draw_panel_error(StudioModel& model, PanelState& panel, const char* action)
 // The last item's tooltip while it is greyed: why it cannot act (why_unavailable, or the panel's own reason); nothing
 // when `why` is empty.
 void unavailable_tooltip(const std::string& why);
+// A button greyed while `why` is not empty, with `why` as its tooltip, recorded in the UI map as `control`; true when
+// clicked. The first form takes the reason from why_unavailable(model, control).
+enum class ButtonSize { Normal, Small };
+bool reasoned_button(PanelState& panel, const std::string& control, const char* label, const std::string& why,
+                     ButtonSize size = ButtonSize::Normal);
+bool reasoned_button(const StudioModel& model, PanelState& panel, const char* control, const char* label,
+                     ButtonSize size = ButtonSize::Normal);
 // Keys queued since the last frame (ignored while a text field is being edited).
 void handle_shortcuts(StudioModel& model, PanelState& panel);
 

@@ -59,11 +59,9 @@ void draw_about_window(PanelState& panel) {
       ImGui::EndTable();
     }
     const std::string docs = docs_folder();
-    ImGui::BeginDisabled(docs.empty());
-    if (ImGui::Button("Copy the docs' path")) ImGui::SetClipboardText(docs.c_str());
-    ImGui::EndDisabled();
-    panel.record("about.copy_docs");
-    unavailable_tooltip(docs.empty() ? "the docs folder is not in the source tree this was built from (moved or deleted)" : "");
+    if (reasoned_button(panel, "about.copy_docs", "Copy the docs' path",
+                        docs.empty() ? "the docs folder is not in the source tree this was built from (moved or deleted)" : ""))
+      ImGui::SetClipboardText(docs.c_str());
     ImGui::SameLine();
     if (ImGui::Button("Close")) panel.show_about = false;
     panel.record("about.close");
