@@ -11,6 +11,7 @@
 #include <iterator>
 
 #include "app/studio_export.h"
+#include "app/thread_priority.h"
 #include "trainer/checkpoint.h"
 #include "trainer/config_table.h"
 #include "trainer/device.h"
@@ -517,6 +518,9 @@ void StudioModel::start_or_resume_training() {
     history_.clear();
     last_losses_.reset();
     steps_per_second_ = 0;
+    run_.set_thread_start_callback([this, nice = options_.training_nice] {
+      training_thread_nice_.store(lower_this_thread_priority(nice));
+    });
     run_.start(config, dataset_, resume);
     run_started_ = true;
     dismiss_error("training");

@@ -5,6 +5,7 @@
 // Everything here runs on the UI thread; the jobs and the run work on their own threads and are polled by poll().
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -164,6 +165,8 @@ class StudioModel {
   bool training_active() const { return run_.active(); }
   bool run_started() const { return run_started_; }
   double steps_per_second() const { return steps_per_second_; }
+  // The nice value the current (or last) training thread took (StudioOptions::training_nice); -1 before a run.
+  int training_thread_nice() const { return training_thread_nice_.load(); }
   const std::optional<LossTerms>& last_losses() const { return last_losses_; }
   const std::vector<LossRecord>& loss_history() const { return history_; }
   const std::vector<std::string>& loss_names() const { return loss_names_; }
@@ -300,6 +303,7 @@ class StudioModel {
   std::unique_ptr<MetricsFollower> metrics_follower_;
   std::chrono::steady_clock::time_point last_follow_check_{};
   double steps_per_second_ = 0;
+  std::atomic<int> training_thread_nice_{-1};
   std::optional<LossTerms> last_losses_;
   bool failure_reported_ = false;
   RunState seen_state_ = RunState::Idle;

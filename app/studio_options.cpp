@@ -45,6 +45,11 @@ std::optional<StudioOptions> parse_studio_options(int argc, char** argv, int& ex
                  "frame cap while training runs and you do not touch the window (0: --max-fps); drawing takes cores from training")
       ->check(CLI::Range(0.0, 1000.0))
       ->capture_default_str();
+  app.add_option("--training-nice", o.training_nice,
+                 "the training thread's nice value, 0-19 (0: the same priority as the window); higher keeps the window "
+                 "responsive on few cores while training runs")
+      ->check(CLI::Range(0, 19))
+      ->capture_default_str();
   bool no_validate = false;
   app.add_flag("--no-validate", no_validate,
                "do not score checkpoints on the val split in the background (they are otherwise, as `dibr validate` does)");

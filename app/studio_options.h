@@ -22,6 +22,7 @@ struct StudioOptions {
   bool autostart = false;      // start training as soon as the window is open
   double max_fps = 60;         // frame cap while the user interacts
   double training_fps = 10;    // frame cap while training without input (0: max_fps)
+  int training_nice = 10;      // the training thread's nice value (0: the window's priority); app/thread_priority.h
   bool validate_checkpoints = true;  // score each checkpoint on the val split in the background (--no-validate: off)
 };
 

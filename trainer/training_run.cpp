@@ -61,6 +61,7 @@ struct TrainingRun::Impl {
 
   std::function<void(const TrainerProgress&)> on_progress;
   std::function<void()> on_ready;
+  std::function<void()> on_thread_start;
   std::function<void(int64_t, Batch&)> batch_hook;
 
   // Between steps: waits while paused; true when the loop should end.
@@ -106,6 +107,7 @@ void TrainingRun::Impl::body(std::shared_ptr<const Dataset> dataset, bool resume
   const bool distributed = group_setup.distributed();
   const bool writer = group_setup.rank == 0;  // the one rank that writes files
   try {
+    if (on_thread_start) on_thread_start();
     if (distributed) {
       // Each local rank takes its own GPU.
       const c10::Device device = resolve_device(config.system.device);
@@ -373,6 +375,7 @@ std::string TrainingRun::latest_checkpoint_path() const {
 
 void TrainingRun::set_progress_callback(std::function<void(const TrainerProgress&)> c) { impl_->on_progress = std::move(c); }
 void TrainingRun::set_ready_callback(std::function<void()> c) { impl_->on_ready = std::move(c); }
+void TrainingRun::set_thread_start_callback(std::function<void()> c) { impl_->on_thread_start = std::move(c); }
 void TrainingRun::set_batch_hook(std::function<void(int64_t, Batch&)> h) { impl_->batch_hook = std::move(h); }
 void TrainingRun::enable_profile(bool on) { impl_->profile_enabled = on; }
 void TrainingRun::set_distributed(const DistributedSetup& setup) { impl_->group_setup = setup; }

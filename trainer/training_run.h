@@ -75,6 +75,9 @@ class TrainingRun {
   void set_progress_callback(std::function<void(const TrainerProgress&)> callback);
   // Called on the training thread once the Trainer is built, before the first step (set before start()).
   void set_ready_callback(std::function<void()> callback);
+  // Called first thing on each new training thread, before the Trainer and its loader threads exist (set before
+  // start()); the studio lowers the thread's priority here.
+  void set_thread_start_callback(std::function<void()> callback);
   // Test hook passed to the Trainer (see Trainer::set_batch_hook); set before start().
   void set_batch_hook(std::function<void(int64_t step, Batch& batch)> hook);
   // Train as one rank of a distributed group (set before start(); docs/distributed.md): the group is joined on the

@@ -25,7 +25,7 @@ TEST(StudioOptions, WindowSize) {
 TEST(StudioOptions, FlagsAreParsed) {
   int code = -1;
   auto o = parse({"--data", "/d", "--out", "/o", "--preset", "paper", "--max-steps", "40", "--window", "1024x768",
-                  "--screenshot-dir", "/s", "--classes", "a,b", "--size", "32", "--ui-map", "/m.json"},
+                  "--screenshot-dir", "/s", "--classes", "a,b", "--size", "32", "--ui-map", "/m.json", "--training-nice", "3"},
                  code);
   ASSERT_TRUE(o.has_value());
   EXPECT_EQ(code, 0);
@@ -42,6 +42,8 @@ TEST(StudioOptions, FlagsAreParsed) {
   EXPECT_EQ(o->screenshot_dir, "/s");
   EXPECT_EQ(o->ui_map, "/m.json");
   EXPECT_EQ(o->config.data.classes, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(o->training_nice, 3);
+  EXPECT_EQ(parse({}, code)->training_nice, 10) << "the default";
 }
 
 TEST(StudioOptions, BadValuesAreRejected) {
@@ -53,6 +55,9 @@ TEST(StudioOptions, BadValuesAreRejected) {
   EXPECT_NE(code, 0);
   code = 0;
   EXPECT_FALSE(parse({"--knum", "1000"}, code).has_value()) << "the studio checks values with the same table";
+  EXPECT_NE(code, 0);
+  code = 0;
+  EXPECT_FALSE(parse({"--training-nice", "20"}, code).has_value());
   EXPECT_NE(code, 0);
 }
 

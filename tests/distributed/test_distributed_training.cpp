@@ -46,7 +46,8 @@ TrainConfig rank_config(const std::filesystem::path& root, const std::filesystem
 Batch rows_of(const Batch& b, int64_t first, int64_t count) {
   return {b.images.narrow(0, first, count).clone(),       b.masks.narrow(0, first, count).clone(),
           b.world_mats.narrow(0, first, count).clone(),   b.focals.narrow(0, first, count).clone(),
-          b.object_index.narrow(0, first, count).clone(), b.view_index.narrow(0, first, count).clone()};
+          b.object_index.narrow(0, first, count).clone(), b.view_index.narrow(0, first, count).clone(),
+          b.visual_hull_depth.defined() ? b.visual_hull_depth.narrow(0, first, count).clone() : at::Tensor()};
 }
 
 // Two ranks with one object (two views) each follow one process with both objects, on the same data in the same
