@@ -231,7 +231,7 @@ bool FolderBrowser::draw(const char* title, std::string* chosen, UiMap& ui) {
     if (saving()) {
       ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Save").x - 4 * ImGui::GetStyle().FramePadding.x - ImGui::GetStyle().ItemSpacing.x);
       if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
-      const std::string extension = fs::path(with_export_extension("name", save_kind_, save_mesh_format_)).extension().string();
+      const std::string extension = export_extension(save_kind_, save_mesh_format_.c_str());
       const bool entered_name =
           ImGui::InputTextWithHint("##file_name", ("file name (" + extension + " is added without an extension)").c_str(),
                                    &file_name_, ImGuiInputTextFlags_EnterReturnsTrue);

@@ -91,7 +91,7 @@ void draw_panel_error(StudioModel& model, PanelState& panel, const char* action)
 // when `why` is empty.
 void unavailable_tooltip(const std::string& why);
 // A button greyed while `why` is not empty, with `why` as its tooltip, recorded in the UI map as `control`; true when
-// clicked. The first form takes the reason from why_unavailable(model, control).
+// clicked. The form taking the model gets the reason from why_unavailable(model, control).
 enum class ButtonSize { Normal, Small };
 bool reasoned_button(PanelState& panel, const std::string& control, const char* label, const std::string& why,
                      ButtonSize size = ButtonSize::Normal);

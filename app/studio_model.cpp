@@ -887,7 +887,7 @@ void StudioModel::export_shown() {
       options.provenance = {p.from_checkpoint ? p.checkpoint_path : "live training in " + out_dir(), p.step, p.method,
                             p.preview_ids[index] + " (" + dataset_name(config_.data.root) + "), view 0 as input"};
     }
-    const std::string mesh_ext = prediction->kind == PredictionKind::PointCloud ? std::string(".ply") : mesh_format_;
+    const std::string mesh_ext = export_extension(prediction->kind, mesh_format_.c_str());
     std::string path = export_path_.empty() ? (fs::path(out_dir()) / "exports" / (subject->automatic_name + mesh_ext)).string()
                                             : with_export_extension(export_path_, prediction->kind, mesh_format_);
     const fs::path parent = fs::path(path).parent_path();

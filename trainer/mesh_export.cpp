@@ -44,7 +44,7 @@ std::vector<std::string> provenance_lines(const ExportProvenance& p) {
 
 std::string with_export_extension(const std::string& path, PredictionKind kind, const std::string& mesh_default) {
   if (path.empty() || !fs::path(path).extension().empty()) return path;
-  return path + (kind == PredictionKind::PointCloud ? ".ply" : mesh_default);
+  return path + export_extension(kind, mesh_default.c_str());
 }
 
 at::Tensor vertex_normals(const at::Tensor& vertices, const at::Tensor& faces) {

@@ -58,7 +58,9 @@ Prediction Prediction::to_cpu() const {
   return p;
 }
 
-const char* export_extension(PredictionKind kind) { return kind == PredictionKind::PointCloud ? ".ply" : ".obj"; }
+const char* export_extension(PredictionKind kind, const char* mesh_default) {
+  return kind == PredictionKind::PointCloud ? ".ply" : mesh_default;
+}
 
 void write_prediction(const Prediction& p, int64_t i, const std::string& path, PlyEncoding ply) {
   if (p.kind == PredictionKind::PointCloud) {

@@ -35,8 +35,9 @@ struct Prediction {
   Prediction to_cpu() const;
 };
 
-// The file extension a prediction of this kind is exported with: ".obj" (meshes) or ".ply" (points).
-const char* export_extension(PredictionKind kind);
+// The file extension a prediction of this kind is exported with: `mesh_default` (".obj" or ".ply") for a mesh, ".ply"
+// for points; a mesh gets the `mesh_default` pointer itself back.
+const char* export_extension(PredictionKind kind, const char* mesh_default = ".obj");
 // Writes object i to `path` (OBJ with vertex colours, or PLY in `ply` encoding). Throws std::runtime_error naming
 // the file.
 void write_prediction(const Prediction& prediction, int64_t i, const std::string& path,
